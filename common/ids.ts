@@ -1,0 +1,37 @@
+/**
+ * Opaque, sortable ids with a type prefix (`ord_…`, `cus_…`): 10 chars of
+ * millisecond time then 16 chars of randomness, Crockford base32, so ids sort
+ * by creation time and never collide in practice.
+ */
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+export type IdPrefix = 'cus' | 'ord' | 'prd' | 'msg' | 'req' | 'res' | 'txn' | 'trf' | 'acc' | 'ntf' | 'dlq' | 'op';
+
+export type Id<P extends IdPrefix> = `${P}_${string}`;
+
+function encodeTime(ms: number): string {
+  let out = '';
+  let t = ms;
+  for (let i = 0; i < 10; i++) {
+    out = (ALPHABET[t % 32] ?? '0') + out;
+    t = Math.floor(t / 32);
+  }
+  return out;
+}
+
+function encodeRandom(length: number): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(length));
+  let out = '';
+  for (const b of bytes) out += ALPHABET[b % 32];
+  return out;
+}
+
+/** A new id of the given type, e.g. `newId('ord')` → `ord_01JD…`. */
+export function newId<P extends IdPrefix>(prefix: P, now: number = Date.now()): Id<P> {
+  return `${prefix}_${encodeTime(now)}${encodeRandom(16)}`;
+}
+
+/** True when `value` looks like an id of the given type. */
+export function isId<P extends IdPrefix>(prefix: P, value: string): value is Id<P> {
+  return new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`).test(value);
+}

@@ -1,0 +1,37 @@
+/**
+ * What every RPC call carries besides its arguments: the request id and the
+ * trace it belongs to, so services log and emit events under the same ids.
+ */
+import { z } from 'zod';
+
+export const CallMetaSchema = z.object({
+  requestId: z.string(),
+  traceparent: z.string(),
+});
+export type CallMeta = z.infer<typeof CallMetaSchema>;
+
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  service: string;
+  checks: Record<string, 'ok' | string>;
+}
+
+/** Runs named dependency probes; a failing probe reports its error text. */
+export async function healthReport(
+  service: string,
+  probes: Record<string, () => Promise<unknown>>,
+): Promise<HealthReport> {
+  const entries = await Promise.all(
+    Object.entries(probes).map(async ([name, probe]) => {
+      try {
+        await probe();
+        return [name, 'ok'] as const;
+      } catch (error) {
+        return [name, error instanceof Error ? error.message : String(error)] as const;
+      }
+    }),
+  );
+  const checks = Object.fromEntries(entries);
+  const status = entries.every(([, v]) => v === 'ok') ? 'ok' : 'degraded';
+  return { status, service, checks };
+}

@@ -1,0 +1,35 @@
+// Generates each worker's Env type with `wrangler types` (never written by
+// hand). `--check` fails when a wrangler.toml changed without regenerating.
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { WORKERS, bin, childEnv, root } from './workers.mjs';
+
+const check = process.argv.includes('--check');
+const rel = (p) => path.relative(root, p);
+let stale = 0;
+for (const worker of WORKERS) {
+  // Workers that call others over service bindings get typed RPC stubs by
+  // passing the bound workers' configs as secondary configs.
+  const extra = worker.name === 'gateway' ? WORKERS.slice(1).flatMap((w) => ['-c', rel(w.config)]) : [];
+  const args = [
+    'types',
+    '-c',
+    rel(worker.config),
+    ...extra,
+    '--env-interface',
+    worker.envInterface,
+    '--include-runtime=false',
+    '--strict-vars=false',
+    ...(check ? ['--check'] : []),
+    rel(worker.typesFile),
+  ];
+  try {
+    execFileSync(bin('wrangler'), args, { cwd: root, stdio: check ? 'pipe' : 'inherit', env: childEnv() });
+  } catch (error) {
+    if (!check) throw error;
+    stale++;
+    console.error(`✗ ${worker.name}: ${worker.typesFile} is out of date; run npm run types`);
+  }
+}
+if (stale) process.exit(1);
+if (check) console.log('worker types are up to date');

@@ -1,0 +1,41 @@
+/**
+ * Gives every request an id (the client's `X-Request-Id` when it is sane) and a
+ * W3C `traceparent` (continuing the caller's trace), a logger that carries
+ * both, and one access-log line when the response is ready.
+ */
+import type { MiddlewareHandler } from 'hono';
+import { newId } from '@common/ids';
+import { createLogger } from '@common/log';
+import { childTraceparent, parseTraceparent } from '@common/trace';
+import type { GatewayBindings } from '../context';
+
+export interface RequestContextOptions {
+  service?: string;
+}
+
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+/**
+ * @example app.use(requestContext())
+ */
+export function requestContext({ service = 'gateway' }: RequestContextOptions = {}): MiddlewareHandler<GatewayBindings> {
+  return async function requestContextMiddleware(c, next) {
+    const offered = c.req.header('x-request-id');
+    const requestId = offered && CLIENT_REQUEST_ID.test(offered) ? offered : newId('req');
+    const traceparent = childTraceparent(parseTraceparent(c.req.header('traceparent')));
+    const log = createLogger({ service, requestId, traceparent });
+    c.set('requestId', requestId);
+    c.set('traceparent', traceparent);
+    c.set('log', log);
+    const started = Date.now();
+    await next();
+    c.header('x-request-id', requestId);
+    c.header('traceparent', traceparent);
+    log.info('http.request', {
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      duration_ms: Date.now() - started,
+    });
+  };
+}

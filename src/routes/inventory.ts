@@ -1,0 +1,93 @@
+/**
+ * Inventory: linearizable reads and restocks at the SKU's shard leader in the
+ * region (the caller's, or `region` when given).
+ */
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { SkuSchema } from '@common/contracts/inventory';
+import { problem, unwrap } from '@common/problem';
+import { REGIONS } from '@common/regions';
+import type { GatewayBindings } from '../context';
+import { requireRole } from '../middleware/admin';
+import { resolveRegion } from '../region';
+import { problemResponses } from '../schemas';
+import { callUpstream } from '../upstream';
+
+const StockSchema = z
+  .object({
+    sku: z.string(),
+    region: z.enum(REGIONS),
+    available: z.number().int(),
+    reserved: z.number().int(),
+  })
+  .openapi('StockLevel');
+
+const SkuParam = z.object({ sku: SkuSchema });
+
+export const inventory = new OpenAPIHono<GatewayBindings>();
+
+inventory.openapi(
+  createRoute({
+    method: 'get',
+    path: '/v1/inventory/{sku}',
+    summary: 'Stock of a SKU in a region warehouse (linearizable: read at the shard leader).',
+    request: { params: SkuParam, query: z.object({ region: z.enum(REGIONS).optional() }) },
+    responses: {
+      200: { description: 'stock level', content: { 'application/json': { schema: StockSchema } } },
+      ...problemResponses(400, 503),
+    },
+  }),
+  async (c) => {
+    const { sku } = c.req.valid('param');
+    const region = resolveRegion(c, c.req.valid('query').region);
+    const level = unwrap(
+      await callUpstream('inventory', () => c.env.INVENTORY.getStock(sku, region), { log: c.get('log') }),
+    );
+    return c.json(level, 200);
+  },
+);
+
+const RestockBody = z
+  .object({
+    quantity: z.number().int().positive().max(1_000_000),
+    region: z.enum(REGIONS).optional(),
+  })
+  .strict();
+
+inventory.use('/v1/inventory/:sku/restock', requireRole('admin'));
+inventory.openapi(
+  createRoute({
+    method: 'post',
+    path: '/v1/inventory/{sku}/restock',
+    summary:
+      'Add stock (admin; linearizable). With an Idempotency-Key the restock applies once per key.',
+    request: {
+      params: SkuParam,
+      body: { content: { 'application/json': { schema: RestockBody } }, required: true },
+    },
+    responses: {
+      200: { description: 'stock after the restock', content: { 'application/json': { schema: StockSchema } } },
+      ...problemResponses(400, 401, 403, 415, 503),
+    },
+  }),
+  async (c) => {
+    const { sku } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const region = resolveRegion(c, body.region);
+    const key = c.req.header('idempotency-key');
+    if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) {
+      throw problem(400, 'idempotency_key_invalid', 'Idempotency-Key must be 1-200 visible ASCII characters');
+    }
+    const operationId = key ? `restock:${key}` : `restock:${c.get('requestId')}`;
+    const meta = { requestId: c.get('requestId'), traceparent: c.get('traceparent') };
+    const result = unwrap(
+      await callUpstream(
+        'inventory',
+        () => c.env.INVENTORY.restock({ sku, region, quantity: body.quantity, operationId }, meta),
+        { log: c.get('log') },
+      ),
+    );
+    const { applied, ...level } = result;
+    if (!applied) c.header('idempotent-replayed', 'true');
+    return c.json(level, 200);
+  },
+);
