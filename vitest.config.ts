@@ -27,7 +27,8 @@ const alias = { '@common': path.resolve(import.meta.dirname, 'common') };
 
 // The runner reads required secrets from the environment; tests use the
 // committed development values.
-for (const [key, value] of Object.entries(readDevVars() as Record<string, string>)) process.env[key] ??= value;
+for (const [key, value] of Object.entries(readDevVars() as Record<string, string>))
+  process.env[key] ??= value;
 
 /** Vars the tests shorten so that TTLs and retries elapse within a test. */
 const testVars = {
@@ -40,14 +41,19 @@ const testVars = {
 async function migrations() {
   const dirs = ['catalog', 'identity', 'payments', 'orders', 'notifications'];
   const entries = await Promise.all(
-    dirs.map(async (d) => [d, await readD1Migrations(path.resolve(import.meta.dirname, 'migrations', d))] as const),
+    dirs.map(
+      async (d) =>
+        [d, await readD1Migrations(path.resolve(import.meta.dirname, 'migrations', d))] as const,
+    ),
   );
   return Object.fromEntries(entries);
 }
 
 /** A project whose runner is `runner` and whose other workers are auxiliary. */
 function workerProject(runner: string, include: string[]) {
-  const others = workers.filter((w) => w.name !== runner).map((w) => workerOptions(w, { vars: testVars }));
+  const others = workers
+    .filter((w) => w.name !== runner)
+    .map((w) => workerOptions(w, { vars: testVars }));
   const own = workerOptions(byName(runner), { vars: testVars });
   return defineProject({
     resolve: { alias },
@@ -58,8 +64,16 @@ function workerProject(runner: string, include: string[]) {
           bindings: { ...own.bindings, TEST_MIGRATIONS: await migrations() },
           // The runner also binds the other services' databases and caches
           // (same ids, so the same storage) for fixtures and assertions only.
-          d1Databases: Object.assign({}, ...others.map((o: { d1Databases?: object }) => o.d1Databases ?? {}), own.d1Databases),
-          kvNamespaces: Object.assign({}, ...others.map((o: { kvNamespaces?: object }) => o.kvNamespaces ?? {}), own.kvNamespaces),
+          d1Databases: Object.assign(
+            {},
+            ...others.map((o: { d1Databases?: object }) => o.d1Databases ?? {}),
+            own.d1Databases,
+          ),
+          kvNamespaces: Object.assign(
+            {},
+            ...others.map((o: { kvNamespaces?: object }) => o.kvNamespaces ?? {}),
+            own.kvNamespaces,
+          ),
           workers: others,
         },
       })),
@@ -78,7 +92,11 @@ export default defineConfig({
   test: {
     globalSetup: [path.resolve(import.meta.dirname, 'test/setup/build-workers.ts')],
     projects: [
-      workerProject('gateway', ['test/integration/**/*.test.ts', 'common/**/*.test.ts', 'src/**/*.test.ts']),
+      workerProject('gateway', [
+        'test/integration/**/*.test.ts',
+        'common/**/*.test.ts',
+        'src/**/*.test.ts',
+      ]),
       workerProject('inventory', ['workers/inventory/**/*.test.ts']),
       workerProject('catalog', ['workers/catalog/**/*.test.ts']),
     ],

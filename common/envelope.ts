@@ -18,7 +18,9 @@ export const EnvelopeSchema = z.object({
   payload: z.unknown(),
 });
 
-export type Envelope<P = unknown> = Omit<z.infer<typeof EnvelopeSchema>, 'payload'> & { payload: P };
+export type Envelope<P = unknown> = Omit<z.infer<typeof EnvelopeSchema>, 'payload'> & {
+  payload: P;
+};
 
 export interface EnvelopeInit<P> {
   type: string;
@@ -47,7 +49,10 @@ export function makeEnvelope<P>(init: EnvelopeInit<P>): Envelope<P> {
 }
 
 /** Parses an envelope and its payload; throws a ZodError when either is malformed. */
-export function parseEnvelope<S extends z.ZodType>(body: unknown, payload: S): Envelope<z.infer<S>> {
+export function parseEnvelope<S extends z.ZodType>(
+  body: unknown,
+  payload: S,
+): Envelope<z.infer<S>> {
   const envelope = EnvelopeSchema.parse(body);
   return { ...envelope, payload: payload.parse(envelope.payload) };
 }

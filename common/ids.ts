@@ -5,7 +5,19 @@
  */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-export type IdPrefix = 'cus' | 'ord' | 'prd' | 'msg' | 'req' | 'res' | 'txn' | 'trf' | 'acc' | 'ntf' | 'dlq' | 'op';
+export type IdPrefix =
+  | 'cus'
+  | 'ord'
+  | 'prd'
+  | 'msg'
+  | 'req'
+  | 'res'
+  | 'txn'
+  | 'trf'
+  | 'acc'
+  | 'ntf'
+  | 'dlq'
+  | 'op';
 
 export type Id<P extends IdPrefix> = `${P}_${string}`;
 

@@ -22,7 +22,13 @@ export interface Logger {
 
 export function createLogger(context: LogContext): Logger {
   const log = (level: LogLevel, msg: string, fields: Record<string, unknown> = {}) => {
-    const line = JSON.stringify({ level, msg, time: new Date().toISOString(), ...context, ...fields });
+    const line = JSON.stringify({
+      level,
+      msg,
+      time: new Date().toISOString(),
+      ...context,
+      ...fields,
+    });
     if (level === 'error') console.error(line);
     else if (level === 'warn') console.warn(line);
     else console.log(line);

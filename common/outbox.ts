@@ -33,7 +33,10 @@ export class Outbox {
   readonly #batchMax: number;
   #flushing: Promise<FlushResult> | undefined;
 
-  constructor(storage: DurableObjectStorage, { retry_ms = 2000, batch_max = 100 }: OutboxOptions = {}) {
+  constructor(
+    storage: DurableObjectStorage,
+    { retry_ms = 2000, batch_max = 100 }: OutboxOptions = {},
+  ) {
     this.#storage = storage;
     this.#retryMs = retry_ms;
     this.#batchMax = Math.min(batch_max, 100);
@@ -95,7 +98,10 @@ export class Outbox {
       // One destination per send keeps per-queue order.
       const batch = rows.filter((r) => r.destination === first.destination);
       try {
-        await send(first.destination, batch.map((r) => JSON.parse(r.envelope) as Envelope));
+        await send(
+          first.destination,
+          batch.map((r) => JSON.parse(r.envelope) as Envelope),
+        );
       } catch (error) {
         const message = errorMessage(error);
         const seqs = batch.map((r) => r.seq);
@@ -140,7 +146,11 @@ export class DurableInbox {
       .exec('SELECT 1 FROM inbox WHERE message_id = ?', messageId)
       .toArray().length;
     if (seen) return false;
-    this.#storage.sql.exec('INSERT INTO inbox (message_id, processed_at) VALUES (?, ?)', messageId, Date.now());
+    this.#storage.sql.exec(
+      'INSERT INTO inbox (message_id, processed_at) VALUES (?, ?)',
+      messageId,
+      Date.now(),
+    );
     return true;
   }
 }

@@ -78,7 +78,11 @@ export function toProblemBody(spec: ProblemSpec, requestId: string): ProblemBody
   };
 }
 
-export function problemResponse(spec: ProblemSpec, requestId: string, headers?: HeadersInit): Response {
+export function problemResponse(
+  spec: ProblemSpec,
+  requestId: string,
+  headers?: HeadersInit,
+): Response {
   const response = new Response(JSON.stringify(toProblemBody(spec, requestId)), {
     status: spec.status,
     headers,

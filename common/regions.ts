@@ -19,7 +19,12 @@ export interface RegionConfig {
 }
 
 export const REGION_CONFIG: Record<Region, RegionConfig> = {
-  us: { id: 'us', locationHints: ['enam', 'wnam'], ordersDb: 'ORDERS_DB_US', continents: ['NA', 'SA'] },
+  us: {
+    id: 'us',
+    locationHints: ['enam', 'wnam'],
+    ordersDb: 'ORDERS_DB_US',
+    continents: ['NA', 'SA'],
+  },
   eu: {
     id: 'eu',
     locationHints: ['weur', 'eeur'],
@@ -27,7 +32,12 @@ export const REGION_CONFIG: Record<Region, RegionConfig> = {
     ordersDb: 'ORDERS_DB_EU',
     continents: ['EU', 'AF'],
   },
-  apac: { id: 'apac', locationHints: ['apac', 'oc'], ordersDb: 'ORDERS_DB_APAC', continents: ['AS', 'OC'] },
+  apac: {
+    id: 'apac',
+    locationHints: ['apac', 'oc'],
+    ordersDb: 'ORDERS_DB_APAC',
+    continents: ['AS', 'OC'],
+  },
 };
 
 export function isRegion(value: unknown): value is Region {
@@ -51,7 +61,25 @@ export function regionalStub<T extends Rpc.DurableObjectBranded | undefined>(
   name: string,
 ): DurableObjectStub<T> {
   const config = REGION_CONFIG[region];
-  const scoped = config.jurisdiction ? namespace.jurisdiction(config.jurisdiction) : namespace;
+  const scoped = config.jurisdiction ? inJurisdiction(namespace, config.jurisdiction) : namespace;
   const id = scoped.idFromName(`${region}:${name}`);
   return scoped.get(id, { locationHint: config.locationHints[0] });
+}
+
+/**
+ * The namespace restricted to a jurisdiction. Local workerd (wrangler dev,
+ * Miniflare, Vitest) throws "not implemented in workerd" for jurisdictions;
+ * only there do we fall back to the plain namespace, where every region is
+ * simulated in one process anyway. Any other error propagates.
+ */
+function inJurisdiction<T extends Rpc.DurableObjectBranded | undefined>(
+  namespace: DurableObjectNamespace<T>,
+  jurisdiction: DurableObjectJurisdiction,
+): DurableObjectNamespace<T> {
+  try {
+    return namespace.jurisdiction(jurisdiction);
+  } catch (error) {
+    if (error instanceof Error && /not implemented in workerd/i.test(error.message)) return namespace;
+    throw error;
+  }
 }

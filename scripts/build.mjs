@@ -3,7 +3,7 @@
 // through wrangler itself; see scripts/deploy-check.mjs.)
 import path from 'node:path';
 import { build } from 'esbuild';
-import { WORKERS, root } from './workers.mjs';
+import { root, WORKERS } from './workers.mjs';
 
 export const bundlePath = (worker) => path.join(root, '.build', worker.name, 'index.js');
 

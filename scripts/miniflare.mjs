@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from 'wrangler';
 import { bundlePath } from './build.mjs';
-import { WORKERS, root } from './workers.mjs';
+import { root, WORKERS } from './workers.mjs';
 
 /** Parses a .dev.vars-style file into an object (missing file: {}). */
 export function readDevVars(file = path.join(root, '.dev.vars.example')) {
@@ -28,7 +28,9 @@ export function workerOptions(worker, { vars = {}, secrets = readDevVars() } = {
   const config = unstable_readConfig({ config: worker.config }, { hideWarnings: true });
   const { workerOptions: options } = unstable_getMiniflareWorkerOptions(config);
   const required = config.secrets?.required ?? [];
-  const workerSecrets = Object.fromEntries(required.filter((k) => k in secrets).map((k) => [k, secrets[k]]));
+  const workerSecrets = Object.fromEntries(
+    required.filter((k) => k in secrets).map((k) => [k, secrets[k]]),
+  );
   // A bundle needs no module rules; Miniflare 5 refuses them alongside scriptPath.
   // Module paths must stay inside the modules root, so root both at the repo.
   const { modulesRules: _rules, ...rest } = options;

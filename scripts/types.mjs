@@ -2,7 +2,7 @@
 // hand). `--check` fails when a wrangler.toml changed without regenerating.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { WORKERS, bin, childEnv, root } from './workers.mjs';
+import { bin, childEnv, root, WORKERS } from './workers.mjs';
 
 const check = process.argv.includes('--check');
 const rel = (p) => path.relative(root, p);
@@ -10,7 +10,8 @@ let stale = 0;
 for (const worker of WORKERS) {
   // Workers that call others over service bindings get typed RPC stubs by
   // passing the bound workers' configs as secondary configs.
-  const extra = worker.name === 'gateway' ? WORKERS.slice(1).flatMap((w) => ['-c', rel(w.config)]) : [];
+  const extra =
+    worker.name === 'gateway' ? WORKERS.slice(1).flatMap((w) => ['-c', rel(w.config)]) : [];
   const args = [
     'types',
     '-c',
@@ -24,7 +25,11 @@ for (const worker of WORKERS) {
     rel(worker.typesFile),
   ];
   try {
-    execFileSync(bin('wrangler'), args, { cwd: root, stdio: check ? 'pipe' : 'inherit', env: childEnv() });
+    execFileSync(bin('wrangler'), args, {
+      cwd: root,
+      stdio: check ? 'pipe' : 'inherit',
+      env: childEnv(),
+    });
   } catch (error) {
     if (!check) throw error;
     stale++;

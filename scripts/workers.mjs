@@ -1,8 +1,9 @@
 // The workers of Meridian and where their configuration lives: the one list
 // that the dev server, the type generator, the build, the tests and the bench
 // all read.
-import { fileURLToPath } from 'node:url';
+
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

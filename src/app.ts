@@ -26,8 +26,22 @@ export function createApp(): OpenAPIHono<GatewayBindings> {
   app.use(
     cors({
       origin: '*',
-      allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id', 'traceparent', 'x-api-key'],
-      exposeHeaders: ['x-request-id', 'etag', 'x-cache', 'retry-after', 'idempotent-replayed', 'location'],
+      allowHeaders: [
+        'authorization',
+        'content-type',
+        'idempotency-key',
+        'x-request-id',
+        'traceparent',
+        'x-api-key',
+      ],
+      exposeHeaders: [
+        'x-request-id',
+        'etag',
+        'x-cache',
+        'retry-after',
+        'idempotent-replayed',
+        'location',
+      ],
     }),
   );
   app.use(jsonBody());
@@ -41,7 +55,11 @@ export function createApp(): OpenAPIHono<GatewayBindings> {
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
-    info: { title: 'Meridian API', version: '1.0.0', description: 'Geo-partitioned commerce backend.' },
+    info: {
+      title: 'Meridian API',
+      version: '1.0.0',
+      description: 'Geo-partitioned commerce backend.',
+    },
   });
   return app;
 }

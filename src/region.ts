@@ -3,9 +3,10 @@
  * `?region=`; then the caller's home region; then (development and tests
  * only) the `X-Meridian-Region` override; then the edge location's continent.
  */
-import type { Context } from 'hono';
-import { type Region, isRegion, regionForContinent } from '@common/regions';
+
 import { problem } from '@common/problem';
+import { isRegion, type Region, regionForContinent } from '@common/regions';
+import type { Context } from 'hono';
 import type { GatewayBindings } from './context';
 
 export function canForceLocation(env: GatewayEnv): boolean {

@@ -1,6 +1,7 @@
 /** Response schemas reused by several routes, for validation docs and OpenAPI. */
-import { z } from '@hono/zod-openapi';
+
 import { REGIONS } from '@common/regions';
+import { z } from '@hono/zod-openapi';
 
 export const ProblemSchema = z
   .object({
@@ -17,7 +18,10 @@ export const problemResponses = (...statuses: number[]) =>
   Object.fromEntries(
     statuses.map((status) => [
       status,
-      { description: `problem (${status})`, content: { 'application/problem+json': { schema: ProblemSchema } } },
+      {
+        description: `problem (${status})`,
+        content: { 'application/problem+json': { schema: ProblemSchema } },
+      },
     ]),
   );
 

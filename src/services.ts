@@ -1,7 +1,14 @@
 /** The services behind the gateway, by name, as typed RPC stubs. */
 import type { HealthReport } from '@common/rpc';
 
-export const SERVICE_NAMES = ['identity', 'catalog', 'inventory', 'payments', 'orders', 'notifications'] as const;
+export const SERVICE_NAMES = [
+  'identity',
+  'catalog',
+  'inventory',
+  'payments',
+  'orders',
+  'notifications',
+] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export function healthCheckers(env: GatewayEnv): Record<ServiceName, () => Promise<HealthReport>> {

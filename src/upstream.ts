@@ -2,7 +2,7 @@
  * Calls to services over their bindings. Every call has a deadline; a call
  * that misses it, or throws, becomes a 503 naming the service, never a hang.
  */
-import { type Logger, errorMessage } from '@common/log';
+import { errorMessage, type Logger } from '@common/log';
 import { Problem, problem } from '@common/problem';
 
 export class TimeoutError extends Error {
@@ -40,6 +40,8 @@ export async function callUpstream<R>(
   } catch (error) {
     if (error instanceof Problem) throw error;
     log?.error('upstream.failed', { upstream: service, error: errorMessage(error) });
-    throw problem(503, 'upstream_unavailable', `the ${service} service is unavailable`, { retryAfter: 1 });
+    throw problem(503, 'upstream_unavailable', `the ${service} service is unavailable`, {
+      retryAfter: 1,
+    });
   }
 }

@@ -2,8 +2,9 @@
  * Operator authentication by API key (`X-Api-Key`), compared in constant
  * time. An operator principal has the `admin` role.
  */
-import type { MiddlewareHandler } from 'hono';
+
 import { problem } from '@common/problem';
+import type { MiddlewareHandler } from 'hono';
 import type { GatewayBindings } from '../context';
 
 async function sha256(text: string): Promise<ArrayBuffer> {
@@ -35,7 +36,8 @@ export function requireRole(role: string): MiddlewareHandler<GatewayBindings> {
   return async function requireRoleMiddleware(c, next) {
     const principal = c.get('principal');
     if (!principal) throw problem(401, 'authentication_required', 'this route needs credentials');
-    if (!principal.roles.includes(role)) throw problem(403, 'role_required', `this route needs the ${role} role`);
+    if (!principal.roles.includes(role))
+      throw problem(403, 'role_required', `this route needs the ${role} role`);
     return next();
   };
 }

@@ -2,9 +2,10 @@
  * Bodies: unsafe methods must send JSON (415 otherwise) no larger than the
  * configured limit (413), checked before anything reads the body.
  */
+
+import { problem } from '@common/problem';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { problem } from '@common/problem';
 import type { GatewayBindings } from '../context';
 
 export interface JsonBodyOptions {
@@ -15,10 +16,13 @@ export interface JsonBodyOptions {
 /**
  * @example app.use('/v1/*', jsonBody())
  */
-export function jsonBody({ max_bytes = 64 * 1024 }: JsonBodyOptions = {}): MiddlewareHandler<GatewayBindings> {
+export function jsonBody({
+  max_bytes = 64 * 1024,
+}: JsonBodyOptions = {}): MiddlewareHandler<GatewayBindings> {
   return async function jsonBodyMiddleware(c, next) {
     const method = c.req.method;
-    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || method === 'DELETE') return next();
+    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || method === 'DELETE')
+      return next();
     const hasBody = c.req.header('content-length') !== '0' && c.req.raw.body !== null;
     const type = c.req.header('content-type') ?? '';
     if (hasBody && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {

@@ -3,11 +3,12 @@
  * `Problem`s keep their status and rule name; Hono's HTTP exceptions keep
  * their status; anything else is a 500 whose details go to the log only.
  */
+
+import { errorMessage } from '@common/log';
+import { Problem, type ProblemSpec, problemResponse } from '@common/problem';
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ZodError } from 'zod';
-import { errorMessage } from '@common/log';
-import { Problem, type ProblemSpec, problemResponse } from '@common/problem';
 import type { GatewayBindings } from '../context';
 
 const HTTP_CODES: Record<number, string> = {
@@ -37,9 +38,17 @@ function specOf(error: unknown): ProblemSpec {
   if (error instanceof ZodError) return zodProblem(error);
   if (error instanceof HTTPException) {
     const status = error.status;
-    return { status, code: HTTP_CODES[status] ?? 'http_error', detail: error.message || 'request refused' };
+    return {
+      status,
+      code: HTTP_CODES[status] ?? 'http_error',
+      detail: error.message || 'request refused',
+    };
   }
-  return { status: 500, code: 'internal', detail: 'an unexpected error occurred; it has been logged' };
+  return {
+    status: 500,
+    code: 'internal',
+    detail: 'an unexpected error occurred; it has been logged',
+  };
 }
 
 export function respondProblem(c: Context<GatewayBindings>, spec: ProblemSpec): Response {

@@ -3,10 +3,11 @@
  * W3C `traceparent` (continuing the caller's trace), a logger that carries
  * both, and one access-log line when the response is ready.
  */
-import type { MiddlewareHandler } from 'hono';
+
 import { newId } from '@common/ids';
 import { createLogger } from '@common/log';
 import { childTraceparent, parseTraceparent } from '@common/trace';
+import type { MiddlewareHandler } from 'hono';
 import type { GatewayBindings } from '../context';
 
 export interface RequestContextOptions {
@@ -18,7 +19,9 @@ const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 /**
  * @example app.use(requestContext())
  */
-export function requestContext({ service = 'gateway' }: RequestContextOptions = {}): MiddlewareHandler<GatewayBindings> {
+export function requestContext({
+  service = 'gateway',
+}: RequestContextOptions = {}): MiddlewareHandler<GatewayBindings> {
   return async function requestContextMiddleware(c, next) {
     const offered = c.req.header('x-request-id');
     const requestId = offered && CLIENT_REQUEST_ID.test(offered) ? offered : newId('req');

@@ -3,10 +3,11 @@
  * (`/health/ready`: every service answers its own probe within the timeout;
  * 503 names the ones that did not).
  */
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+
 import { errorMessage } from '@common/log';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { GatewayBindings } from '../context';
-import { SERVICE_NAMES, healthCheckers } from '../services';
+import { healthCheckers, SERVICE_NAMES } from '../services';
 import { withTimeout } from '../upstream';
 
 const ServiceStatus = z.object({
@@ -27,7 +28,12 @@ health.openapi(
     method: 'get',
     path: '/health',
     summary: 'Liveness: the gateway is up.',
-    responses: { 200: { description: 'up', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
+    responses: {
+      200: {
+        description: 'up',
+        content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } },
+      },
+    },
   }),
   (c) => c.json({ status: 'ok' as const }, 200),
 );
@@ -38,8 +44,14 @@ health.openapi(
     path: '/health/ready',
     summary: 'Readiness: every service answers its probe over its binding.',
     responses: {
-      200: { description: 'all services ready', content: { 'application/json': { schema: ReadySchema } } },
-      503: { description: 'a service is not ready', content: { 'application/json': { schema: ReadySchema } } },
+      200: {
+        description: 'all services ready',
+        content: { 'application/json': { schema: ReadySchema } },
+      },
+      503: {
+        description: 'a service is not ready',
+        content: { 'application/json': { schema: ReadySchema } },
+      },
     },
   }),
   async (c) => {
@@ -52,9 +64,23 @@ health.openapi(
           const report = await withTimeout(name, timeout, checkers[name]());
           const failing = Object.entries(report.checks).filter(([, v]) => v !== 'ok');
           const detail = failing.map(([k, v]) => `${k}: ${v}`).join('; ');
-          return [name, { status: report.status, latencyMs: Date.now() - started, ...(detail ? { detail } : {}) }] as const;
+          return [
+            name,
+            {
+              status: report.status,
+              latencyMs: Date.now() - started,
+              ...(detail ? { detail } : {}),
+            },
+          ] as const;
         } catch (error) {
-          return [name, { status: 'down' as const, latencyMs: Date.now() - started, detail: errorMessage(error) }] as const;
+          return [
+            name,
+            {
+              status: 'down' as const,
+              latencyMs: Date.now() - started,
+              detail: errorMessage(error),
+            },
+          ] as const;
         }
       }),
     );

@@ -2,10 +2,11 @@
  * Inventory: linearizable reads and restocks at the SKU's shard leader in the
  * region (the caller's, or `region` when given).
  */
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+
 import { SkuSchema } from '@common/contracts/inventory';
 import { problem, unwrap } from '@common/problem';
 import { REGIONS } from '@common/regions';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { GatewayBindings } from '../context';
 import { requireRole } from '../middleware/admin';
 import { resolveRegion } from '../region';
@@ -40,7 +41,9 @@ inventory.openapi(
     const { sku } = c.req.valid('param');
     const region = resolveRegion(c, c.req.valid('query').region);
     const level = unwrap(
-      await callUpstream('inventory', () => c.env.INVENTORY.getStock(sku, region), { log: c.get('log') }),
+      await callUpstream('inventory', () => c.env.INVENTORY.getStock(sku, region), {
+        log: c.get('log'),
+      }),
     );
     return c.json(level, 200);
   },
@@ -65,7 +68,10 @@ inventory.openapi(
       body: { content: { 'application/json': { schema: RestockBody } }, required: true },
     },
     responses: {
-      200: { description: 'stock after the restock', content: { 'application/json': { schema: StockSchema } } },
+      200: {
+        description: 'stock after the restock',
+        content: { 'application/json': { schema: StockSchema } },
+      },
       ...problemResponses(400, 401, 403, 415, 503),
     },
   }),
@@ -75,7 +81,11 @@ inventory.openapi(
     const region = resolveRegion(c, body.region);
     const key = c.req.header('idempotency-key');
     if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) {
-      throw problem(400, 'idempotency_key_invalid', 'Idempotency-Key must be 1-200 visible ASCII characters');
+      throw problem(
+        400,
+        'idempotency_key_invalid',
+        'Idempotency-Key must be 1-200 visible ASCII characters',
+      );
     }
     const operationId = key ? `restock:${key}` : `restock:${c.get('requestId')}`;
     const meta = { requestId: c.get('requestId'), traceparent: c.get('traceparent') };

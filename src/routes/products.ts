@@ -2,9 +2,10 @@
  * Catalog reads. Eventual, bounded by the cache TTL: served from the catalog's
  * KV cache-aside, with a strong ETag from the product version.
  */
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+
 import { ListProductsInputSchema } from '@common/contracts/catalog';
 import { unwrap } from '@common/problem';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { GatewayBindings } from '../context';
 import { ProductSchema, problemResponses } from '../schemas';
 import { callUpstream } from '../upstream';
@@ -31,7 +32,9 @@ products.openapi(
   }),
   async (c) => {
     const query = c.req.valid('query');
-    const page = unwrap(await callUpstream('catalog', () => c.env.CATALOG.listProducts(query), { log: c.get('log') }));
+    const page = unwrap(
+      await callUpstream('catalog', () => c.env.CATALOG.listProducts(query), { log: c.get('log') }),
+    );
     return c.json(page, 200);
   },
 );
@@ -45,7 +48,10 @@ products.openapi(
     summary: 'One product (eventual, bounded by the cache TTL), with ETag; 304 on If-None-Match.',
     request: { params: z.object({ id: z.string().min(1).max(64) }) },
     responses: {
-      200: { description: 'the product', content: { 'application/json': { schema: ProductSchema } } },
+      200: {
+        description: 'the product',
+        content: { 'application/json': { schema: ProductSchema } },
+      },
       304: { description: 'not modified' },
       ...problemResponses(404, 503),
     },
@@ -60,7 +66,7 @@ products.openapi(
     c.header('x-cache', cache);
     c.header('cache-control', `public, max-age=0, must-revalidate`);
     const match = c.req.header('if-none-match');
-    if (match && match.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
+    if (match?.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
       return c.body(null, 304);
     }
     return c.json(product, 200);

@@ -14,11 +14,19 @@ describe('health', () => {
 
   it('readiness probes every service over its binding', async () => {
     const res = await gateway.fetch('http://meridian.test/health/ready');
-    const body = (await res.json()) as { status: string; services: Record<string, { status: string }> };
+    const body = (await res.json()) as {
+      status: string;
+      services: Record<string, { status: string }>;
+    };
     expect(res.status).toBe(200);
-    expect(Object.keys(body.services).sort()).toEqual(
-      ['catalog', 'identity', 'inventory', 'notifications', 'orders', 'payments'],
-    );
+    expect(Object.keys(body.services).sort()).toEqual([
+      'catalog',
+      'identity',
+      'inventory',
+      'notifications',
+      'orders',
+      'payments',
+    ]);
     for (const service of Object.values(body.services)) expect(service.status).toBe('ok');
   });
 });

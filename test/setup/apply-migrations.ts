@@ -3,7 +3,9 @@
 import { applyD1Migrations } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 
-type TestEnv = Record<string, unknown> & { TEST_MIGRATIONS: Record<string, Parameters<typeof applyD1Migrations>[1]> };
+type TestEnv = Record<string, unknown> & {
+  TEST_MIGRATIONS: Record<string, Parameters<typeof applyD1Migrations>[1]>;
+};
 const testEnv = env as unknown as TestEnv;
 
 const DATABASES: Record<string, string[]> = {

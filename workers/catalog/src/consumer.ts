@@ -4,8 +4,9 @@
  * commit together; the version guard keeps out-of-order events from moving a
  * level backwards.
  */
+
+import { applyOnceD1, type ConsumeOutcome } from '@common/consumer';
 import { STOCK_CHANGED, StockChangedSchema } from '@common/contracts/inventory';
-import { type ConsumeOutcome, applyOnceD1 } from '@common/consumer';
 import type { Envelope } from '@common/envelope';
 import type { ProductCache } from './cache';
 import { type CatalogDb, productIdsForSku } from './store';

@@ -3,14 +3,14 @@
  * consumer of inventory events.
  */
 import { WorkerEntrypoint } from 'cloudflare:workers';
+import { consumeBatch } from '@common/consumer';
 import {
   type CachedProduct,
   type ListProductsInput,
   ListProductsInputSchema,
   type ProductPage,
 } from '@common/contracts/catalog';
-import { consumeBatch } from '@common/consumer';
-import { type Result, fail, ok } from '@common/problem';
+import { fail, ok, type Result } from '@common/problem';
 import { type HealthReport, healthReport } from '@common/rpc';
 import { ProductCache } from './cache';
 import { applyInventoryEvent } from './consumer';
@@ -33,9 +33,11 @@ export default class CatalogService extends WorkerEntrypoint<CatalogEnv> {
 
   async listProducts(input: ListProductsInput): Promise<Result<ProductPage>> {
     const parsed = ListProductsInputSchema.safeParse(input);
-    if (!parsed.success) return fail(400, 'list_invalid', parsed.error.issues[0]?.message ?? 'invalid');
+    if (!parsed.success)
+      return fail(400, 'list_invalid', parsed.error.issues[0]?.message ?? 'invalid');
     const page = await listProducts(catalogDb(this.env.CATALOG_DB), parsed.data);
-    if (page === 'bad_cursor') return fail(400, 'cursor_invalid', 'the cursor is not one this API issued');
+    if (page === 'bad_cursor')
+      return fail(400, 'cursor_invalid', 'the cursor is not one this API issued');
     return ok(page);
   }
 
@@ -49,8 +51,12 @@ export default class CatalogService extends WorkerEntrypoint<CatalogEnv> {
   override async queue(batch: MessageBatch<unknown>): Promise<void> {
     const db = catalogDb(this.env.CATALOG_DB);
     const cache = cacheOf(this.env);
-    await consumeBatch(batch, (envelope) => applyInventoryEvent(this.env.CATALOG_DB, db, cache, envelope), {
-      service: 'catalog',
-    });
+    await consumeBatch(
+      batch,
+      (envelope) => applyInventoryEvent(this.env.CATALOG_DB, db, cache, envelope),
+      {
+        service: 'catalog',
+      },
+    );
   }
 }

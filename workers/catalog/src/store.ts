@@ -1,8 +1,9 @@
 /** Catalog reads from D1 through drizzle. */
-import { and, asc, eq, gt, inArray } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/d1';
+
 import type { ListProductsInput, Product, ProductPage } from '@common/contracts/catalog';
 import { isRegion } from '@common/regions';
+import { and, asc, eq, gt, inArray } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/d1';
 import { products, stockLevels } from './schema';
 
 type ProductRow = typeof products.$inferSelect;
@@ -20,7 +21,8 @@ async function withAvailability(db: CatalogDb, rows: ProductRow[]): Promise<Prod
   return rows.map((row) => {
     const availability: Product['availability'] = {};
     for (const level of levels) {
-      if (level.sku === row.sku && isRegion(level.region)) availability[level.region] = level.available;
+      if (level.sku === row.sku && isRegion(level.region))
+        availability[level.region] = level.available;
     }
     return {
       id: row.id,
@@ -60,7 +62,10 @@ function decodeCursor(cursor: string): string | undefined {
  * Keyset pagination on the sortable id: a page is "ids after the cursor", so
  * inserts made while a client pages never shift or repeat items.
  */
-export async function listProducts(db: CatalogDb, input: ListProductsInput): Promise<ProductPage | 'bad_cursor'> {
+export async function listProducts(
+  db: CatalogDb,
+  input: ListProductsInput,
+): Promise<ProductPage | 'bad_cursor'> {
   const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor);
   if (input.cursor !== undefined && after === undefined) return 'bad_cursor';
   const rows = await db

@@ -11,7 +11,12 @@ export function parseShardCounts(spec: string): Record<Region, number> {
   for (const part of spec.split(',')) {
     const [name, value] = part.split('=').map((s) => s.trim());
     const n = Number(value);
-    if ((REGIONS as readonly string[]).includes(name ?? '') && Number.isInteger(n) && n > 0 && n <= 256) {
+    if (
+      (REGIONS as readonly string[]).includes(name ?? '') &&
+      Number.isInteger(n) &&
+      n > 0 &&
+      n <= 256
+    ) {
       counts[name as Region] = n;
     }
   }

@@ -5,13 +5,13 @@
  * causes commit in one `transactionSync`; the outbox delivers them afterwards.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { makeEnvelope } from '@common/envelope';
-import type { StockChanged, StockLevel, RestockInput } from '@common/contracts/inventory';
+import type { RestockInput, StockChanged, StockLevel } from '@common/contracts/inventory';
 import { INVENTORY_EVENTS, STOCK_CHANGED } from '@common/contracts/inventory';
+import { makeEnvelope } from '@common/envelope';
 import { createLogger } from '@common/log';
 import { Outbox, type OutboxSender } from '@common/outbox';
-import type { CallMeta } from '@common/rpc';
 import type { Region } from '@common/regions';
+import type { CallMeta } from '@common/rpc';
 
 interface StockRow {
   sku: string;

@@ -25,7 +25,15 @@ export default class NotificationsService extends WorkerEntrypoint<Notifications
         `INSERT INTO dead_letters (id, queue, envelope_id, type, body, attempts, received_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
-        .bind(newId('dlq'), batch.queue, envelopeId, type, JSON.stringify(message.body), message.attempts, Date.now())
+        .bind(
+          newId('dlq'),
+          batch.queue,
+          envelopeId,
+          type,
+          JSON.stringify(message.body),
+          message.attempts,
+          Date.now(),
+        )
         .run();
       log.warn('dead_letter.stored', { queue: batch.queue, envelopeId, type });
       message.ack();

@@ -1,6 +1,6 @@
 /** Orders service: saga Durable Objects and per-region read models. */
 import { WorkerEntrypoint } from 'cloudflare:workers';
-import { REGIONS, REGION_CONFIG } from '@common/regions';
+import { REGION_CONFIG, REGIONS } from '@common/regions';
 import { type HealthReport, healthReport } from '@common/rpc';
 
 export default class OrdersService extends WorkerEntrypoint<OrdersEnv> {

@@ -14,7 +14,10 @@ export const transactions = sqliteTable(
     reference: text('reference'),
     occurredAt: integer('occurred_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.accountId, t.seq] }), index('transactions_account_time').on(t.accountId, t.occurredAt)],
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.seq] }),
+    index('transactions_account_time').on(t.accountId, t.occurredAt),
+  ],
 );
 
 export const inbox = sqliteTable(

@@ -1,0 +1,19 @@
+// `npm run dev`: the whole system on http://localhost:8787 with migrations
+// applied and demo data seeded (idempotently). Ctrl-C stops it.
+import path from 'node:path';
+import { bootLocalSystem, stopSystem } from './local.mjs';
+import { root } from './workers.mjs';
+
+const port = Number(process.env.PORT ?? 8787);
+const persistTo = path.join(root, '.wrangler', 'state');
+
+const system = await bootLocalSystem({ port, persistTo });
+console.log(`\nMeridian is up on http://localhost:${port}\n  try: curl http://localhost:${port}/v1/products\n`);
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    stopSystem(system.child);
+    process.exit(0);
+  });
+}
+system.child.on('exit', (code) => process.exit(code ?? 0));
