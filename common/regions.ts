@@ -79,7 +79,8 @@ function inJurisdiction<T extends Rpc.DurableObjectBranded | undefined>(
   try {
     return namespace.jurisdiction(jurisdiction);
   } catch (error) {
-    if (error instanceof Error && /not implemented in workerd/i.test(error.message)) return namespace;
+    if (error instanceof Error && /not implemented in workerd/i.test(error.message))
+      return namespace;
     throw error;
   }
 }

@@ -8,7 +8,9 @@ const port = Number(process.env.PORT ?? 8787);
 const persistTo = path.join(root, '.wrangler', 'state');
 
 const system = await bootLocalSystem({ port, persistTo });
-console.log(`\nMeridian is up on http://localhost:${port}\n  try: curl http://localhost:${port}/v1/products\n`);
+console.log(
+  `\nMeridian is up on http://localhost:${port}\n  try: curl http://localhost:${port}/v1/products\n`,
+);
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readDevVars } from './miniflare.mjs';
 import { catalogSeedSql, seedStock } from './seed.mjs';
-import { WORKERS, bin, childEnv, root } from './workers.mjs';
+import { bin, childEnv, root, WORKERS } from './workers.mjs';
 
 /** The databases of each worker, read from its wrangler.toml by wrangler itself. */
 async function databasesOf(worker) {
@@ -40,9 +40,22 @@ export function ensureDevVars() {
 export async function applyMigrations(persistTo) {
   for (const worker of WORKERS) {
     for (const database of await databasesOf(worker)) {
-      wrangler(['d1', 'migrations', 'apply', database, '--local', '-c', worker.config, '--persist-to', persistTo], {
-        env: childEnv({ CI: 'true' }),
-      });
+      wrangler(
+        [
+          'd1',
+          'migrations',
+          'apply',
+          database,
+          '--local',
+          '-c',
+          worker.config,
+          '--persist-to',
+          persistTo,
+        ],
+        {
+          env: childEnv({ CI: 'true' }),
+        },
+      );
       console.log(`migrations applied: ${database}`);
     }
   }
@@ -53,7 +66,18 @@ export function seedCatalog(persistTo) {
   fs.mkdirSync(persistTo, { recursive: true });
   fs.writeFileSync(file, catalogSeedSql());
   const catalog = WORKERS.find((w) => w.name === 'catalog');
-  wrangler(['d1', 'execute', 'meridian-catalog', '--local', '-c', catalog.config, '--persist-to', persistTo, '--file', file]);
+  wrangler([
+    'd1',
+    'execute',
+    'meridian-catalog',
+    '--local',
+    '-c',
+    catalog.config,
+    '--persist-to',
+    persistTo,
+    '--file',
+    file,
+  ]);
   console.log('seeded catalog products');
 }
 
@@ -77,7 +101,8 @@ export async function startSystem({ port = 8787, persistTo, vars = {}, log = 'in
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output.join('')}`);
+    if (child.exitCode !== null)
+      throw new Error(`wrangler dev exited (${child.exitCode}):\n${output.join('')}`);
     try {
       const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
       if (res.ok) return { child, url, output, stop: () => stopSystem(child) };

@@ -8,11 +8,13 @@ import { root } from './workers.mjs';
 export const REGIONS = ['us', 'eu', 'apac'];
 
 export function seedProducts() {
-  return JSON.parse(fs.readFileSync(path.join(root, 'seed', 'products.json'), 'utf8')).map((p, i) => ({
-    ...p,
-    // Fixed, valid, sortable ids (prd_ + 26 Crockford base32 characters).
-    id: `prd_0000000000SEED${String(i + 1).padStart(10, '0')}`,
-  }));
+  return JSON.parse(fs.readFileSync(path.join(root, 'seed', 'products.json'), 'utf8')).map(
+    (p, i) => ({
+      ...p,
+      // Fixed, valid, sortable ids (prd_ + 26 Crockford base32 characters).
+      id: `prd_0000000000SEED${String(i + 1).padStart(10, '0')}`,
+    }),
+  );
 }
 
 const sqlString = (s) => `'${String(s).replaceAll("'", "''")}'`;
@@ -41,16 +43,22 @@ export function catalogSeedSql(now = Date.UTC(2026, 0, 1)) {
 export async function seedStock(baseUrl, apiKey) {
   for (const product of seedProducts()) {
     for (const region of REGIONS) {
-      const res = await fetch(`${baseUrl}/v1/inventory/${encodeURIComponent(product.sku)}/restock`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-api-key': apiKey,
-          'idempotency-key': `seed-v1:${product.sku}:${region}`,
+      const res = await fetch(
+        `${baseUrl}/v1/inventory/${encodeURIComponent(product.sku)}/restock`,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-api-key': apiKey,
+            'idempotency-key': `seed-v1:${product.sku}:${region}`,
+          },
+          body: JSON.stringify({ quantity: product.stock, region }),
         },
-        body: JSON.stringify({ quantity: product.stock, region }),
-      });
-      if (res.status !== 200) throw new Error(`seeding stock for ${product.sku}/${region}: ${res.status} ${await res.text()}`);
+      );
+      if (res.status !== 200)
+        throw new Error(
+          `seeding stock for ${product.sku}/${region}: ${res.status} ${await res.text()}`,
+        );
     }
   }
 }

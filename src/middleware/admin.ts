@@ -30,14 +30,3 @@ export function apiKeyAuth(): MiddlewareHandler<GatewayBindings> {
     return next();
   };
 }
-
-/** Refuses anonymous callers (401) and callers without the role (403). */
-export function requireRole(role: string): MiddlewareHandler<GatewayBindings> {
-  return async function requireRoleMiddleware(c, next) {
-    const principal = c.get('principal');
-    if (!principal) throw problem(401, 'authentication_required', 'this route needs credentials');
-    if (!principal.roles.includes(role))
-      throw problem(403, 'role_required', `this route needs the ${role} role`);
-    return next();
-  };
-}

@@ -8,7 +8,7 @@ import { problem, unwrap } from '@common/problem';
 import { REGIONS } from '@common/regions';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { GatewayBindings } from '../context';
-import { requireRole } from '../middleware/admin';
+import { requireRole } from '../middleware/auth';
 import { resolveRegion } from '../region';
 import { problemResponses } from '../schemas';
 import { callUpstream } from '../upstream';
