@@ -49,12 +49,32 @@ async function migrations() {
   return Object.fromEntries(entries);
 }
 
+interface AuxOptions {
+  name: string;
+  serviceBindings?: Record<string, { name?: string } | string>;
+  durableObjects?: Record<string, { scriptName?: string } | string>;
+}
+
+function bindsWorker(options: AuxOptions, name: string): boolean {
+  const services = Object.values(options.serviceBindings ?? {}).map((b) =>
+    typeof b === 'string' ? b : b.name,
+  );
+  const objects = Object.values(options.durableObjects ?? {}).map((b) =>
+    typeof b === 'string' ? undefined : b.scriptName,
+  );
+  return [...services, ...objects].includes(name);
+}
+
 /** A project whose runner is `runner` and whose other workers are auxiliary. */
 function workerProject(runner: string, include: string[]) {
+  const own = workerOptions(byName(runner), { vars: testVars });
+  // The runner runs under the pool's own name, so auxiliary workers that bind
+  // it by name (service bindings, Durable Objects by script_name) cannot start
+  // in its project; they are tested from the projects where they are runners.
   const others = workers
     .filter((w) => w.name !== runner)
-    .map((w) => workerOptions(w, { vars: testVars }));
-  const own = workerOptions(byName(runner), { vars: testVars });
+    .map((w) => workerOptions(w, { vars: testVars }))
+    .filter((o: AuxOptions) => !bindsWorker(o, own.name));
   return defineProject({
     resolve: { alias },
     plugins: [
@@ -90,6 +110,8 @@ function workerProject(runner: string, include: string[]) {
 
 export default defineConfig({
   test: {
+    // JSON logs of passing tests are noise; a failing test shows its own.
+    silent: 'passed-only',
     globalSetup: [path.resolve(import.meta.dirname, 'test/setup/build-workers.ts')],
     projects: [
       workerProject('gateway', [
