@@ -1,0 +1,67 @@
+// `npm test`: everything CI checks, in order, stopping at the first failure:
+// generated types up to date, typecheck, lint, deploy dry-run, the workerd
+// test projects, then the end-to-end tests against the local system.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { bin, childEnv, root } from './workers.mjs';
+
+const reports = path.join(root, '.build', 'reports');
+fs.mkdirSync(reports, { recursive: true });
+
+const steps = [
+  ['worker types are current', 'node', ['scripts/types.mjs', '--check']],
+  ['typecheck', bin('tsc'), ['-p', 'tsconfig.json']],
+  ['typecheck (node side)', bin('tsc'), ['-p', 'tsconfig.node.json']],
+  ['lint', bin('biome'), ['check', '.']],
+  ['deploy dry-run', 'node', ['scripts/deploy-check.mjs']],
+  [
+    'workerd tests',
+    bin('vitest'),
+    [
+      'run',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${path.join(reports, 'workerd.json')}`,
+    ],
+  ],
+  [
+    'end-to-end tests',
+    bin('vitest'),
+    [
+      'run',
+      '--config',
+      'vitest.e2e.config.ts',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${path.join(reports, 'e2e.json')}`,
+    ],
+  ],
+];
+
+let passed = 0;
+let failed = 0;
+function count(file) {
+  if (!fs.existsSync(file)) return;
+  const report = JSON.parse(fs.readFileSync(file, 'utf8'));
+  passed += report.numPassedTests ?? 0;
+  failed += report.numFailedTests ?? 0;
+}
+
+for (const [name, command, args] of steps) {
+  const started = Date.now();
+  console.log(`\n▶ ${name}`);
+  const result = spawnSync(command, args, { cwd: root, env: childEnv(), stdio: 'inherit' });
+  console.log(
+    `${result.status === 0 ? '✓' : '✗'} ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
+  if (result.status !== 0) {
+    count(path.join(reports, 'workerd.json'));
+    count(path.join(reports, 'e2e.json'));
+    console.log(`\ntests: ${passed} passed, ${Math.max(failed, 1)} failed`);
+    process.exit(result.status ?? 1);
+  }
+}
+count(path.join(reports, 'workerd.json'));
+count(path.join(reports, 'e2e.json'));
+console.log(`\ntests: ${passed} passed, ${failed} failed`);

@@ -1,0 +1,94 @@
+import { describe, expect, inject, it } from 'vitest';
+
+const base = inject('baseUrl');
+const adminKey = inject('adminApiKey');
+
+async function json<T>(
+  path: string,
+  init?: RequestInit,
+): Promise<{ status: number; headers: Headers; body: T }> {
+  const res = await fetch(`${base}${path}`, init);
+  const text = await res.text();
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: (text ? JSON.parse(text) : undefined) as T,
+  };
+}
+
+async function eventually<T>(
+  read: () => Promise<T>,
+  done: (v: T) => boolean,
+  ms = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+interface Product {
+  id: string;
+  sku: string;
+  availability: Record<string, number>;
+}
+
+describe('the local system, over HTTP', () => {
+  it('is healthy and every service is ready', async () => {
+    expect((await json('/health')).body).toEqual({ status: 'ok' });
+    const ready = await json<{ status: string }>('/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body.status).toBe('ok');
+  });
+
+  it('serves the seeded products with stock in every region', async () => {
+    const list = await json<{ items: Product[] }>('/v1/products?limit=100');
+    expect(list.status).toBe(200);
+    expect(list.body.items.length).toBeGreaterThanOrEqual(8);
+    const tee = list.body.items.find((p) => p.sku === 'MRD-TEE-001');
+    expect(tee).toBeDefined();
+    for (const region of ['us', 'eu', 'apac']) {
+      const stock = await json<{ available: number }>(`/v1/inventory/MRD-TEE-001?region=${region}`);
+      expect(stock.body.available).toBe(100);
+    }
+  });
+
+  it('a restock flows leader → outbox → queue → catalog read model and invalidates the cached product', async () => {
+    const list = await json<{ items: Product[] }>('/v1/products?limit=100');
+    const mug = list.body.items.find((p) => p.sku === 'MRD-MUG-003');
+    if (!mug) throw new Error('seeded mug missing');
+    // Warm the cache, then change stock in apac.
+    await json(`/v1/products/${mug.id}`);
+    const before = await json<Product>(`/v1/products/${mug.id}`);
+    expect(before.headers.get('x-cache')).toMatch(/^hit/);
+    const restock = await json<{ available: number }>(`/v1/inventory/MRD-MUG-003/restock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': adminKey },
+      body: JSON.stringify({ quantity: 5, region: 'apac' }),
+    });
+    expect(restock.status).toBe(200);
+    const expected = (before.body.availability.apac ?? 0) + 5;
+    expect(restock.body.available).toBe(expected);
+    const after = await eventually(
+      () => json<Product>(`/v1/products/${mug.id}`),
+      (r) => r.body.availability.apac === expected,
+    );
+    expect(after.body.availability.apac).toBe(expected);
+  });
+
+  it('bad input is a problem+json 4xx with the request id', async () => {
+    const res = await json<{ status: number; requestId: string }>(
+      '/v1/inventory/MRD-TEE-001/restock',
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': adminKey },
+        body: '{"quantity":0}',
+      },
+    );
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(res.body.requestId).toBe(res.headers.get('x-request-id'));
+  });
+});
