@@ -1,7 +1,7 @@
 // Serves Meridian through Miniflare directly (no wrangler dev proxy) and
 // measures HTTP scenarios with a closed-loop load generator on loopback.
 import path from 'node:path';
-import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
+import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import { buildWorkers } from '../scripts/build.mjs';
 import { systemWorkerOptions } from '../scripts/miniflare.mjs';
 import { catalogSeedSql, seedStock } from '../scripts/seed.mjs';
@@ -45,14 +45,19 @@ export async function startBare({ port = 8900 } = {}) {
   return { mf, url };
 }
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+const percentile = (sorted, p) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
 /**
  * Closed loop: `concurrency` clients each send the next request as soon as the
  * previous one answers, for `duration_ms` after a warm-up. Non-2xx/3xx
  * answers are counted as errors.
  */
-export async function measure(name, makeRequest, { concurrency = 16, duration_ms = 4000, warmup_ms = 750 } = {}) {
+export async function measure(
+  name,
+  makeRequest,
+  { concurrency = 16, duration_ms = 4000, warmup_ms = 750 } = {},
+) {
   const latencies = [];
   let errors = 0;
   let recording = false;

@@ -21,13 +21,23 @@ try {
   results.push(await measure('bare worker route', () => fetch(`${bare.url}/`), options));
   results.push(await measure('gateway GET /health', () => fetch(`${system.url}/health`), options));
   results.push(
-    await measure('cached product read', () => fetch(`${system.url}/v1/products/${productId}`), options),
+    await measure(
+      'cached product read',
+      () => fetch(`${system.url}/v1/products/${productId}`),
+      options,
+    ),
   );
   results.push(
-    await measure('inventory read (shard leader)', () => fetch(`${system.url}/v1/inventory/MRD-TEE-001?region=us`), options),
+    await measure(
+      'inventory read (shard leader)',
+      () => fetch(`${system.url}/v1/inventory/MRD-TEE-001?region=us`),
+      options,
+    ),
   );
   const [baseline] = results;
-  console.log(`\nMeridian bench — Miniflare direct, concurrency ${concurrency}, ${duration_ms} ms per scenario, ${new Date().toISOString()}`);
+  console.log(
+    `\nMeridian bench — Miniflare direct, concurrency ${concurrency}, ${duration_ms} ms per scenario, ${new Date().toISOString()}`,
+  );
   printTable(results, baseline);
   const out = path.join(root, '.build', 'bench-latest.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
