@@ -1,7 +1,10 @@
 /**
  * Queue consumption with the same rules everywhere: messages are acked one by
- * one, a failure retries only that message with exponential backoff, and after
- * the queue's `max_retries` it goes to the dead-letter queue.
+ * one, a failure retries only that message with exponential backoff, and on
+ * the last attempt it is sent to the dead-letter queue annotated with its
+ * origin queue, error and attempts (the platform's own dead-letter queue,
+ * configured with the same count, catches what this code never sees, such as
+ * a crashed invocation).
  */
 import type { Envelope } from './envelope';
 import { EnvelopeSchema } from './envelope';
@@ -11,6 +14,33 @@ export interface ConsumeOptions {
   service: string;
   /** Backoff cap for retries. */
   retry_delay_s_max?: number;
+  /** Where a message goes after `attempts_max` failed attempts. */
+  deadLetters?: Queue;
+  /** Attempts before dead-lettering; keep equal to the queue's max_retries. */
+  attempts_max?: number;
+}
+
+/** What the dead-letter queue carries when this code dead-letters a message. */
+export interface DeadLetter {
+  kind: 'dead_letter';
+  queue: string;
+  error: string;
+  attempts: number;
+  failedAt: string;
+  body: unknown;
+}
+
+/** Consumer settings from a worker's vars (QUEUE_MAX_ATTEMPTS, QUEUE_RETRY_DELAY_MAX_S). */
+export function consumeSettings(
+  env: object,
+): Pick<ConsumeOptions, 'attempts_max' | 'retry_delay_s_max'> {
+  const vars = env as Record<string, unknown>;
+  const attempts = Number(vars.QUEUE_MAX_ATTEMPTS);
+  const delay = Number(vars.QUEUE_RETRY_DELAY_MAX_S);
+  return {
+    ...(Number.isInteger(attempts) && attempts > 0 ? { attempts_max: attempts } : {}),
+    ...(Number.isFinite(delay) && delay >= 0 ? { retry_delay_s_max: delay } : {}),
+  };
 }
 
 export type ConsumeOutcome = 'applied' | 'duplicate' | 'ignored';
@@ -20,10 +50,27 @@ export function retryDelaySeconds(attempts: number, cap = 300): number {
   return Math.min(cap, 2 ** Math.min(attempts, 16));
 }
 
+async function deadLetter(
+  queue: Queue,
+  batch: MessageBatch<unknown>,
+  message: Message<unknown>,
+  error: string,
+): Promise<void> {
+  const letter: DeadLetter = {
+    kind: 'dead_letter',
+    queue: batch.queue,
+    error,
+    attempts: message.attempts,
+    failedAt: new Date().toISOString(),
+    body: message.body,
+  };
+  await queue.send(letter, { contentType: 'json' });
+}
+
 export async function consumeBatch(
   batch: MessageBatch<unknown>,
   handle: EnvelopeHandler,
-  { service, retry_delay_s_max = 300 }: ConsumeOptions,
+  { service, retry_delay_s_max = 300, deadLetters, attempts_max = 5 }: ConsumeOptions,
 ): Promise<void> {
   const base = createLogger({ service });
   for (const message of batch.messages) {
@@ -33,9 +80,31 @@ export async function consumeBatch(
       traceparent: envelope?.traceparent,
       correlationId: envelope?.correlationId,
     });
+    const fail = async (error: string) => {
+      if (deadLetters && message.attempts >= attempts_max) {
+        await deadLetter(deadLetters, batch, message, error);
+        message.ack();
+        log.error('queue.message_dead_lettered', {
+          queue: batch.queue,
+          envelopeId: envelope?.id,
+          attempts: message.attempts,
+          error,
+        });
+        return;
+      }
+      const delaySeconds = retryDelaySeconds(message.attempts, retry_delay_s_max);
+      log.error('queue.message_failed', {
+        queue: batch.queue,
+        envelopeId: envelope?.id,
+        type: envelope?.type,
+        attempts: message.attempts,
+        delaySeconds,
+        error,
+      });
+      message.retry({ delaySeconds });
+    };
     if (!envelope) {
-      log.error('queue.message_malformed', { queue: batch.queue, messageId: message.id });
-      message.retry({ delaySeconds: retryDelaySeconds(message.attempts, retry_delay_s_max) });
+      await fail(`malformed envelope: ${parsed.error?.issues[0]?.message ?? 'invalid'}`);
       continue;
     }
     try {
@@ -49,16 +118,7 @@ export async function consumeBatch(
         attempts: message.attempts,
       });
     } catch (error) {
-      const delaySeconds = retryDelaySeconds(message.attempts, retry_delay_s_max);
-      log.error('queue.message_failed', {
-        queue: batch.queue,
-        envelopeId: envelope.id,
-        type: envelope.type,
-        attempts: message.attempts,
-        delaySeconds,
-        error: errorMessage(error),
-      });
-      message.retry({ delaySeconds });
+      await fail(errorMessage(error));
     }
   }
 }

@@ -13,6 +13,9 @@ import { notFound, onError, respondProblem, zodProblem } from './middleware/erro
 import { requestContext } from './middleware/request-context';
 import { health } from './routes/health';
 import { inventory } from './routes/inventory';
+import { notifications } from './routes/notifications';
+import { operations } from './routes/operations';
+import { orders } from './routes/orders';
 import { products } from './routes/products';
 
 export function createApp(): OpenAPIHono<GatewayBindings> {
@@ -52,6 +55,9 @@ export function createApp(): OpenAPIHono<GatewayBindings> {
   app.route('/', health);
   app.route('/', products);
   app.route('/', inventory);
+  app.route('/', orders);
+  app.route('/', notifications);
+  app.route('/', operations);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -8,12 +8,14 @@ import {
   type CachedProduct,
   type ListProductsInput,
   ListProductsInputSchema,
+  type Money,
   type ProductPage,
 } from '@common/contracts/catalog';
 import { fail, ok, type Result } from '@common/problem';
 import { type HealthReport, healthReport } from '@common/rpc';
 import { ProductCache } from './cache';
 import { applyInventoryEvent } from './consumer';
+import { quote } from './quote';
 import { catalogDb, listProducts, loadProduct } from './store';
 
 function cacheOf(env: CatalogEnv): ProductCache {
@@ -39,6 +41,11 @@ export default class CatalogService extends WorkerEntrypoint<CatalogEnv> {
     if (page === 'bad_cursor')
       return fail(400, 'cursor_invalid', 'the cursor is not one this API issued');
     return ok(page);
+  }
+
+  /** Current prices of SKUs from the store of record, for pricing an order. */
+  async quote(skus: string[]): Promise<Result<Record<string, Money>>> {
+    return quote(catalogDb(this.env.CATALOG_DB), skus);
   }
 
   async health(): Promise<HealthReport> {

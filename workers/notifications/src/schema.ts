@@ -27,6 +27,10 @@ export const deadLetters = sqliteTable(
     attempts: integer('attempts').notNull(),
     receivedAt: integer('received_at').notNull(),
     replayedAt: integer('replayed_at'),
+    /** The failure that exhausted the retries, when the consumer reported it. */
+    error: text('error'),
+    /** The dead-letter queue's message id: a redelivered dead letter is stored once. */
+    messageId: text('message_id').unique(),
   },
   (t) => [index('dead_letters_received').on(t.receivedAt)],
 );

@@ -1,0 +1,48 @@
+/** The caller's notification inbox (customer; eventual: fed by events). */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { GatewayBindings } from '../context';
+import { principalOf, requireCustomer } from '../middleware/auth';
+import { MoneySchema, problemResponses } from '../schemas';
+import { callUpstream } from '../upstream';
+
+export const notifications = new OpenAPIHono<GatewayBindings>();
+notifications.use('/v1/notifications', requireCustomer());
+
+const NotificationSchema = z
+  .object({
+    id: z.string(),
+    type: z.string(),
+    orderId: z.string().optional(),
+    at: z.string(),
+    status: z.string().optional(),
+    reason: z.string().nullable().optional(),
+    amount: MoneySchema.nullable().optional(),
+  })
+  .openapi('Notification');
+
+notifications.openapi(
+  createRoute({
+    method: 'get',
+    path: '/v1/notifications',
+    summary: 'Notifications of order and payment outcomes, newest first (customer; eventual).',
+    request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).optional() }) },
+    responses: {
+      200: {
+        description: 'notifications',
+        content: {
+          'application/json': { schema: z.object({ items: z.array(NotificationSchema) }) },
+        },
+      },
+      ...problemResponses(401, 403, 503),
+    },
+  }),
+  async (c) => {
+    const customer = principalOf(c);
+    const items = await callUpstream(
+      'notifications',
+      () => c.env.NOTIFICATIONS.listNotifications(customer.id, c.req.valid('query').limit ?? 50),
+      { log: c.get('log') },
+    );
+    return c.json({ items }, 200);
+  },
+);

@@ -1,0 +1,109 @@
+/**
+ * Operator routes for the order saga and its messages: dead letters (list,
+ * replay) and saga inspection. Admin only.
+ */
+
+import { unwrap } from '@common/problem';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { GatewayBindings } from '../context';
+import { requireRole } from '../middleware/auth';
+import { problemResponses } from '../schemas';
+import { callUpstream } from '../upstream';
+
+export const operations = new OpenAPIHono<GatewayBindings>();
+operations.use('/v1/admin/dead-letters', requireRole('admin'));
+operations.use('/v1/admin/dead-letters/*', requireRole('admin'));
+operations.use('/v1/admin/sagas/*', requireRole('admin'));
+
+const DeadLetterSchema = z
+  .object({
+    id: z.string(),
+    queue: z.string(),
+    envelopeId: z.string().nullable(),
+    type: z.string().nullable(),
+    error: z.string().nullable(),
+    attempts: z.number().int(),
+    receivedAt: z.string(),
+    replayedAt: z.string().nullable(),
+    body: z.string().describe('the message as JSON text, exactly as a replay sends it'),
+  })
+  .openapi('DeadLetter');
+
+operations.openapi(
+  createRoute({
+    method: 'get',
+    path: '/v1/admin/dead-letters',
+    summary:
+      'Messages that exhausted their retries, with their origin queue, error and attempts (admin).',
+    request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).optional() }) },
+    responses: {
+      200: {
+        description: 'dead letters',
+        content: { 'application/json': { schema: z.object({ items: z.array(DeadLetterSchema) }) } },
+      },
+      ...problemResponses(401, 403, 503),
+    },
+  }),
+  async (c) => {
+    const items = await callUpstream(
+      'notifications',
+      () => c.env.NOTIFICATIONS.listDeadLetters(c.req.valid('query').limit ?? 50),
+      {
+        log: c.get('log'),
+      },
+    );
+    return c.json({ items }, 200);
+  },
+);
+
+operations.openapi(
+  createRoute({
+    method: 'post',
+    path: '/v1/admin/dead-letters/{id}/replay',
+    summary:
+      'Send a dead letter back to its origin queue (admin); consumers ignore it if it was applied after all.',
+    request: { params: z.object({ id: z.string().min(1).max(64) }) },
+    responses: {
+      202: {
+        description: 'replayed',
+        content: { 'application/json': { schema: DeadLetterSchema } },
+      },
+      ...problemResponses(401, 403, 404, 409, 503),
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param');
+    const letter = unwrap(
+      await callUpstream('notifications', () => c.env.NOTIFICATIONS.replayDeadLetter(id), {
+        log: c.get('log'),
+      }),
+    );
+    return c.json(letter, 202);
+  },
+);
+
+operations.openapi(
+  createRoute({
+    method: 'get',
+    path: '/v1/admin/sagas/{orderId}',
+    summary:
+      "An order saga's transitions, commands, replies, deadlines and undelivered messages (admin).",
+    request: {
+      params: z.object({ orderId: z.string().regex(/^ord_[0-9A-Z]{26}$/, 'not an order id') }),
+    },
+    responses: {
+      200: {
+        description: 'the saga',
+        content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
+      },
+      ...problemResponses(401, 403, 404, 503),
+    },
+  }),
+  async (c) => {
+    const { orderId } = c.req.valid('param');
+    const saga = unwrap(
+      await callUpstream('orders', () => c.env.ORDERS.inspectSaga(orderId), { log: c.get('log') }),
+    );
+    return c.json(saga as Record<string, unknown>, 200);
+  },
+);

@@ -1,0 +1,103 @@
+/**
+ * The per-customer notification inbox, fed by domain events (choreography:
+ * the publishers do not know this consumer exists). Each event is applied
+ * once: the notification row and the inbox record commit together.
+ */
+
+import { applyOnceD1, type ConsumeOutcome } from '@common/consumer';
+import type { Money } from '@common/contracts/catalog';
+import { MESSAGE, OrderSnapshotSchema } from '@common/contracts/orders';
+import type { Envelope } from '@common/envelope';
+import { newId } from '@common/ids';
+
+export const CONSUMER = 'notifications.inbox';
+
+const ORDER_NOTICES: Record<string, string> = {
+  CONFIRMED: 'order.confirmed',
+  REJECTED: 'order.rejected',
+  CANCELLED: 'order.cancelled',
+};
+
+interface Notice {
+  customerId: string;
+  type: string;
+  orderId: string | null;
+  data: Record<string, unknown>;
+}
+
+/** The notice an event deserves, if any. */
+export function noticeFor(envelope: Envelope): Notice | undefined {
+  if (envelope.type === MESSAGE.orderStatusChanged) {
+    const order = OrderSnapshotSchema.parse(envelope.payload);
+    const type = ORDER_NOTICES[order.status];
+    if (!type) return undefined;
+    return {
+      customerId: order.customerId,
+      type,
+      orderId: order.orderId,
+      data: { status: order.status, amount: order.total, reason: order.reason },
+    };
+  }
+  if (envelope.type === MESSAGE.paymentRefunded || envelope.type === 'payments.refunded') {
+    const p = envelope.payload as { customerId?: unknown; orderId?: unknown; amount?: unknown };
+    if (typeof p.customerId !== 'string') return undefined;
+    return {
+      customerId: p.customerId,
+      type: 'payment.refunded',
+      orderId: typeof p.orderId === 'string' ? p.orderId : null,
+      data: { amount: p.amount ?? null },
+    };
+  }
+  return undefined;
+}
+
+export async function applyNotification(
+  db: D1Database,
+  envelope: Envelope,
+): Promise<ConsumeOutcome> {
+  const notice = noticeFor(envelope);
+  if (!notice) return 'ignored';
+  const insert = db
+    .prepare(
+      'INSERT INTO notifications (id, customer_id, type, order_id, data, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    )
+    .bind(
+      newId('ntf'),
+      notice.customerId,
+      notice.type,
+      notice.orderId,
+      JSON.stringify(notice.data),
+      Date.parse(envelope.occurredAt) || Date.now(),
+    );
+  return applyOnceD1(db, CONSUMER, envelope.id, [insert]);
+}
+
+export interface NotificationItem {
+  id: string;
+  type: string;
+  orderId?: string;
+  at: string;
+  status?: string;
+  reason?: string | null;
+  amount?: Money | null;
+}
+
+export async function listNotifications(
+  db: D1Database,
+  customerId: string,
+  limit: number,
+): Promise<NotificationItem[]> {
+  const { results } = await db
+    .prepare(
+      'SELECT id, type, order_id, data, created_at FROM notifications WHERE customer_id = ? ORDER BY created_at DESC, id DESC LIMIT ?',
+    )
+    .bind(customerId, limit)
+    .all<{ id: string; type: string; order_id: string | null; data: string; created_at: number }>();
+  return results.map((r) => ({
+    id: r.id,
+    type: r.type,
+    ...(r.order_id ? { orderId: r.order_id } : {}),
+    at: new Date(r.created_at).toISOString(),
+    ...(JSON.parse(r.data) as Pick<NotificationItem, 'status' | 'reason' | 'amount'>),
+  }));
+}
