@@ -121,6 +121,7 @@ export default defineConfig({
       ]),
       workerProject('inventory', ['workers/inventory/**/*.test.ts']),
       workerProject('catalog', ['workers/catalog/**/*.test.ts']),
+      workerProject('orders', ['workers/orders/**/*.test.ts']),
     ],
   },
 });
