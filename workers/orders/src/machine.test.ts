@@ -49,7 +49,9 @@ function send(world: World, effects: Effect[]): void {
   }
 }
 
-const reply = (world: World, type: string) => world.network.push({ to: 'saga', type, payload: {} });
+const reply = (world: World, type: string): void => {
+  world.network.push({ to: 'saga', type, payload: {} });
+};
 
 /**
  * Inventory: holds with tombstones, so a release that overtakes its reserve
