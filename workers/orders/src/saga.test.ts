@@ -9,7 +9,9 @@ import { describe, expect, it } from 'vitest';
 import type { OrderSaga } from './saga';
 
 const testEnv = env as unknown as OrdersEnv;
-const service = exports.default;
+// The runner is this worker; `exports` is typed for whichever worker declared it first.
+const service = (exports as unknown as { default: Service<typeof import('./index').default> })
+  .default;
 const meta: CallMeta = {
   requestId: 'req_saga_test',
   traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
