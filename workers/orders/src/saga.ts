@@ -33,7 +33,20 @@ export interface SagaLogEntry {
   at: string;
   kind: 'transition' | 'command' | 'event' | 'reply' | 'deadline' | 'cancel';
   type: string;
-  detail: unknown;
+  /** JSON text: message ids, destinations, outcomes, reasons. */
+  detail: string;
+}
+
+export interface SagaInspection {
+  orderId: string;
+  region: SagaState['region'];
+  status: SagaState['status'];
+  version: number;
+  compensation: { release: SagaState['release']; refund: SagaState['refund'] };
+  deadline: string | null;
+  traceparent: string;
+  log: SagaLogEntry[];
+  undelivered: Array<{ destination: string; type: string; attempts: number }>;
 }
 
 const MAX_WAIT_MS = 10_000;
@@ -244,19 +257,15 @@ export class OrderSaga extends DurableObject<OrdersEnv> {
   }
 
   /** Everything an operator needs: state, transitions, commands, replies, deadlines, undelivered rows. */
-  inspect() {
+  inspect(): SagaInspection | undefined {
     const loaded = this.#load();
     if (!loaded) return undefined;
     const log = this.ctx.storage.sql
-      .exec<{ seq: number; at: number; kind: string; type: string; detail: string }>(
+      .exec<{ seq: number; at: number; kind: SagaLogEntry['kind']; type: string; detail: string }>(
         'SELECT seq, at, kind, type, detail FROM saga_log ORDER BY seq',
       )
       .toArray()
-      .map((r) => ({
-        ...r,
-        at: new Date(r.at).toISOString(),
-        detail: JSON.parse(r.detail) as unknown,
-      }));
+      .map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
     const { state } = loaded;
     return {
       orderId: state.orderId,
