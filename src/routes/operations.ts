@@ -4,16 +4,73 @@
  */
 
 import { unwrap } from '@common/problem';
+import type { Region } from '@common/regions';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { GatewayBindings } from '../context';
 import { requireRole } from '../middleware/auth';
-import { problemResponses } from '../schemas';
+import { scatterGather } from '../scatter';
+import { problemResponses, RegionSchema } from '../schemas';
 import { callUpstream } from '../upstream';
 
 export const operations = new OpenAPIHono<GatewayBindings>();
 operations.use('/v1/admin/dead-letters', requireRole('admin'));
 operations.use('/v1/admin/dead-letters/*', requireRole('admin'));
 operations.use('/v1/admin/sagas/*', requireRole('admin'));
+operations.use('/v1/admin/orders', requireRole('admin'));
+
+const RegionOutcomeSchema = z.object({
+  status: z.enum(['ok', 'timeout', 'error']),
+  latencyMs: z.number().int(),
+  detail: z.string().optional(),
+});
+
+operations.openapi(
+  createRoute({
+    method: 'get',
+    path: '/v1/admin/orders',
+    summary:
+      'Recent orders of every region (admin): scatter-gather with a per-region deadline; `partial` is true and `regions` says which region did not answer.',
+    request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).optional() }) },
+    responses: {
+      200: {
+        description: 'orders by region',
+        content: {
+          'application/json': {
+            schema: z.object({
+              items: z.array(
+                z
+                  .object({
+                    orderId: z.string(),
+                    customerId: z.string(),
+                    region: RegionSchema,
+                    status: z.string(),
+                    createdAt: z.string(),
+                  })
+                  .passthrough(),
+              ),
+              regions: z.record(z.string(), RegionOutcomeSchema),
+              partial: z.boolean(),
+            }),
+          },
+        },
+      },
+      ...problemResponses(401, 403),
+    },
+  }),
+  async (c) => {
+    const limit = c.req.valid('query').limit ?? 50;
+    const gathered = await scatterGather((region) => c.env.ORDERS.listRegionOrders(region, limit), {
+      timeout_ms: Number(c.env.ADMIN_REGION_TIMEOUT_MS) || 2000,
+    });
+    const items = Object.entries(gathered.results)
+      .flatMap(([region, orders]) =>
+        (orders ?? []).map((o) => ({ ...o, region: region as Region })),
+      )
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+      .slice(0, limit);
+    return c.json({ items, regions: gathered.regions, partial: gathered.partial }, 200);
+  },
+);
 
 const DeadLetterSchema = z
   .object({

@@ -186,12 +186,12 @@ orders.openapi(
   async (c) => {
     const customer = principalOf(c);
     const region = customer.region ?? fallbackRegion(c.env);
-    const items = await callUpstream(
+    const orders = await callUpstream(
       'orders',
       () => c.env.ORDERS.listOrders(customer.id, region, c.req.valid('query').limit ?? 50),
       { log: c.get('log') },
     );
-    return c.json({ items }, 200);
+    return c.json({ items: orders.map(({ customerId: _owner, ...order }) => order) }, 200);
   },
 );
 

@@ -72,6 +72,11 @@ export default class OrdersService extends WorkerEntrypoint<OrdersEnv> {
     return listOrders(this.env, region, customerId, Math.min(Math.max(limit, 1), 100));
   }
 
+  /** Operators: the most recent orders of one region's read model. */
+  async listRegionOrders(region: Region, limit = 50): Promise<OrderSummary[]> {
+    return listOrders(this.env, region, null, Math.min(Math.max(limit, 1), 100));
+  }
+
   /** Admin inspection; the order's region is unknown to an operator, so every region is asked. */
   async inspectSaga(orderId: string) {
     const found = await Promise.all(REGIONS.map((r) => this.#saga(r, orderId).inspect()));

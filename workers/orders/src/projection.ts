@@ -48,6 +48,7 @@ export async function project(env: OrdersEnv, envelope: Envelope): Promise<Consu
 
 export interface OrderSummary {
   orderId: string;
+  customerId: string;
   status: OrderSnapshot['status'];
   total: OrderSnapshot['total'];
   items: OrderSnapshot['items'];
@@ -57,6 +58,7 @@ export interface OrderSummary {
 
 interface OrderRow {
   id: string;
+  customer_id: string;
   status: OrderSnapshot['status'];
   total_amount: number;
   currency: string;
@@ -65,18 +67,26 @@ interface OrderRow {
   updated_at: number;
 }
 
+/** A customer's orders, or (customerId null, for operators) every order of the region. */
 export async function listOrders(
   env: OrdersEnv,
   region: Region,
-  customerId: string,
+  customerId: string | null,
   limit: number,
 ): Promise<OrderSummary[]> {
-  const { results } = await ordersDb(env, region)
-    .prepare('SELECT * FROM orders WHERE customer_id = ? ORDER BY created_at DESC, id DESC LIMIT ?')
-    .bind(customerId, limit)
-    .all<OrderRow>();
+  const db = ordersDb(env, region);
+  const query =
+    customerId === null
+      ? db.prepare('SELECT * FROM orders ORDER BY created_at DESC, id DESC LIMIT ?').bind(limit)
+      : db
+          .prepare(
+            'SELECT * FROM orders WHERE customer_id = ? ORDER BY created_at DESC, id DESC LIMIT ?',
+          )
+          .bind(customerId, limit);
+  const { results } = await query.all<OrderRow>();
   return results.map((r) => ({
     orderId: r.id,
+    customerId: r.customer_id,
     status: r.status,
     total: { amount: r.total_amount, currency: r.currency },
     items: JSON.parse(r.items) as OrderSummary['items'],
