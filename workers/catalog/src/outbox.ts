@@ -64,7 +64,8 @@ interface ClaimedRow {
   attempts: number;
 }
 
-async function claim(d1: D1Database, now: number, lease_ms: number, limit: number) {
+/** Leases up to `limit` due rows to the caller until `now + lease_ms`. */
+export async function claimOutbox(d1: D1Database, now: number, lease_ms: number, limit: number) {
   const { results } = await d1
     .prepare(
       `UPDATE outbox SET attempts = attempts + 1, available_at = ?1
@@ -112,7 +113,7 @@ export async function relayOutbox(
 ): Promise<RelayResult> {
   let sent = 0;
   for (let round = 0; round < rounds_max; round++) {
-    const rows = await claim(d1, Date.now(), lease_ms, batch_max);
+    const rows = await claimOutbox(d1, Date.now(), lease_ms, batch_max);
     if (rows.length === 0) break;
     const parts = chunks(rows, send_bytes_max);
     for (const [index, part] of parts.entries()) {

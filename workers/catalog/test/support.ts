@@ -1,10 +1,19 @@
 /** Fixtures for the catalog's tests: rows written straight into D1, and waiting helpers. */
+import {
+  createExecutionContext,
+  createMessageBatch,
+  getQueueResult,
+  waitOnExecutionContext,
+} from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import type { CreateProductInput } from '@common/contracts/catalog';
+import type { Envelope } from '@common/envelope';
 import { newId } from '@common/ids';
 import { createLogger } from '@common/log';
 import type { CallMeta } from '@common/rpc';
+import CatalogService from '../src/index';
 import { CatalogReader } from '../src/reader';
+import type { WriteContext } from '../src/writes';
 
 export const catalog = exports.default;
 export const testEnv = env as unknown as CatalogEnv & { IDENTITY_DB: D1Database };
@@ -98,4 +107,49 @@ export async function inboxHas(consumer: string, messageId: string): Promise<boo
     .bind(consumer, messageId)
     .first();
   return row !== null;
+}
+
+/** The catalog entrypoint with a test execution context, to drive its queue and cron handlers. */
+export function serviceInstance() {
+  const ctx = createExecutionContext();
+  const service = new CatalogService(ctx, testEnv);
+  return { service, ctx, settled: () => waitOnExecutionContext(ctx) };
+}
+
+/** Delivers envelopes to the catalog's queue handler as the catalog-events queue would. */
+export async function deliver(...envelopes: Envelope[]) {
+  const { service, ctx } = serviceInstance();
+  const batch = createMessageBatch(
+    'meridian-catalog-events',
+    envelopes.map((body, i) => ({
+      id: `${body.id}-${i}`,
+      timestamp: Date.now(),
+      attempts: 1,
+      body,
+    })),
+  );
+  await service.queue(batch);
+  return getQueueResult(batch, ctx);
+}
+
+/** Waits until background relays have drained the outbox. */
+export async function outboxDrained(): Promise<void> {
+  await eventually(outboxRows, (rows) => rows.length === 0);
+}
+
+export const writeContext = (): WriteContext => ({
+  d1: testEnv.CATALOG_DB,
+  meta,
+  region: 'us',
+});
+
+/** The envelope the outbox holds for the latest write of `productId`, removed from the outbox. */
+export async function takeEvent(productId: string): Promise<Envelope> {
+  const rows = await outboxRows();
+  const row = rows.reverse().find((r) => r.envelope.includes(productId));
+  if (!row) throw new Error(`no outbox event for ${productId}`);
+  await testEnv.CATALOG_DB.prepare('DELETE FROM outbox WHERE message_id = ?')
+    .bind(row.message_id)
+    .run();
+  return JSON.parse(row.envelope) as Envelope;
 }
