@@ -136,8 +136,11 @@ export default class CatalogService extends WorkerEntrypoint<CatalogEnv> {
     });
   }
 
-  override async scheduled(): Promise<void> {
-    await this.relayOutbox();
+  /** The cron trigger: delivers events whose writer died between commit and relay. */
+  override async scheduled(controller: ScheduledController): Promise<void> {
+    const result = await this.relayOutbox();
+    if (result.sent > 0 || result.error)
+      this.#log().info('outbox.cron_relay', { cron: controller.cron, ...result });
   }
 
   #writeContext(meta: CallMeta): WriteContext {
