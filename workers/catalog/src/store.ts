@@ -4,11 +4,12 @@
  * round trips.
  */
 
-import type {
-  ListProductsInput,
-  Product,
-  ProductPage,
-  ProductSnapshot,
+import {
+  type ListProductsInput,
+  type Product,
+  ProductIdSchema,
+  type ProductPage,
+  type ProductSnapshot,
 } from '@common/contracts/catalog';
 import { isRegion } from '@common/regions';
 import { eq } from 'drizzle-orm';
@@ -100,15 +101,13 @@ export async function productIdsForSku(db: CatalogDb, sku: string): Promise<stri
   return rows.map((r) => r.id);
 }
 
-const ID_PATTERN = /^prd_[0-9A-HJKMNP-TV-Z]{26}$/;
-
 export const encodeCursor = (id: string) => btoa(id).replaceAll('=', '');
 
 /** The id a cursor stands for; undefined for anything this API did not issue. */
 export function decodeCursor(cursor: string): string | undefined {
   try {
     const id = atob(cursor);
-    return ID_PATTERN.test(id) ? id : undefined;
+    return ProductIdSchema.safeParse(id).success ? id : undefined;
   } catch {
     return undefined;
   }
