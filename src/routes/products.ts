@@ -39,6 +39,11 @@ const cacheHeaderDocs = {
   },
 };
 
+const metaOf = (c: Context<GatewayBindings>) => ({
+  requestId: c.get('requestId'),
+  traceparent: c.get('traceparent'),
+});
+
 /**
  * Freshness headers for a cached read. `max-age` is what is left of the bound
  * and `Age` what has been used, so a cache that honours either (or both)
@@ -81,11 +86,6 @@ export function matchesIfNoneMatch(header: string | undefined, etag: string): bo
   });
 }
 
-const metaOf = (c: Context<GatewayBindings>) => ({
-  requestId: c.get('requestId'),
-  traceparent: c.get('traceparent'),
-});
-
 products.openapi(
   createRoute({
     method: 'get',
@@ -106,7 +106,9 @@ products.openapi(
   async (c) => {
     const query = c.req.valid('query');
     const { page, ...meta } = unwrap(
-      await callUpstream('catalog', () => c.env.CATALOG.listProducts(query), { log: c.get('log') }),
+      await callUpstream('catalog', () => c.env.CATALOG.listProducts(query, metaOf(c)), {
+        log: c.get('log'),
+      }),
     );
     for (const [name, value] of Object.entries(cacheHeaders(meta))) c.header(name, value);
     return c.json(page, 200);
@@ -132,7 +134,9 @@ products.openapi(
   async (c) => {
     const { id } = c.req.valid('param');
     const { product, ...meta } = unwrap(
-      await callUpstream('catalog', () => c.env.CATALOG.getProduct(id), { log: c.get('log') }),
+      await callUpstream('catalog', () => c.env.CATALOG.getProduct(id, metaOf(c)), {
+        log: c.get('log'),
+      }),
     );
     const etag = etagOf(product);
     c.header('etag', etag);

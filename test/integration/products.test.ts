@@ -191,3 +191,17 @@ describe('admin product writes over HTTP', () => {
     await expectProblem(await send('PATCH', `/v1/products/${other.id}`, { sku: first.sku }), 409);
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('describes every catalog route of the contract', async () => {
+    const res = await gateway.fetch(url('/openapi.json'));
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(doc.paths['/v1/products'] ?? {}).sort()).toEqual(['get', 'post']);
+    expect(Object.keys(doc.paths['/v1/products/{id}'] ?? {}).sort()).toEqual([
+      'delete',
+      'get',
+      'patch',
+    ]);
+  });
+});

@@ -46,8 +46,12 @@ function invalid<T>(code: string, error: z.ZodError): Result<T> {
 }
 
 export default class CatalogService extends WorkerEntrypoint<CatalogEnv> {
-  #log(fields: { requestId?: string; traceparent?: string } = {}): Logger {
-    return createLogger({ service: 'catalog', ...fields });
+  #log(meta?: CallMeta): Logger {
+    return createLogger({
+      service: 'catalog',
+      requestId: meta?.requestId,
+      traceparent: meta?.traceparent,
+    });
   }
 
   #reader(log = this.#log()): CatalogReader {
@@ -58,27 +62,33 @@ export default class CatalogService extends WorkerEntrypoint<CatalogEnv> {
     return isRegion(this.env.CATALOG_REGION) ? this.env.CATALOG_REGION : 'us';
   }
 
-  /** Eventual, bounded by PRODUCT_CACHE_TTL_S; `cache` says which level answered. */
-  async getProduct(id: string): Promise<Result<CachedProduct>> {
+  /**
+   * Eventual, bounded by PRODUCT_CACHE_TTL_S; `cache` says which level
+   * answered. Throws only when D1 fails with nothing cached (callers: 503).
+   */
+  async getProduct(id: string, meta?: CallMeta): Promise<Result<CachedProduct>> {
     if (!ProductIdSchema.safeParse(id).success) return notFound(id);
-    const { value, ...meta } = await this.#reader().product(id);
-    return value ? ok({ product: value, ...meta }) : notFound(id);
+    const { value, ...cache } = await this.#reader(this.#log(meta)).product(id);
+    return value ? ok({ product: value, ...cache }) : notFound(id);
   }
 
-  async listProducts(input: ListProductsInput): Promise<Result<CachedProductPage>> {
+  async listProducts(
+    input: ListProductsInput,
+    meta?: CallMeta,
+  ): Promise<Result<CachedProductPage>> {
     const parsed = ListProductsInputSchema.safeParse(input);
     if (!parsed.success) return invalid('list_invalid', parsed.error);
-    const served = await this.#reader().page(parsed.data);
+    const served = await this.#reader(this.#log(meta)).page(parsed.data);
     if (served === 'bad_cursor')
       return fail(400, 'cursor_invalid', 'the cursor is not one this API issued');
-    const { value, ...meta } = served;
-    return ok({ page: value ?? { items: [], nextCursor: null }, ...meta });
+    const { value, ...cache } = served;
+    return ok({ page: value ?? { items: [], nextCursor: null }, ...cache });
   }
 
   async createProduct(input: CreateProductInput, meta: CallMeta): Promise<Result<Product>> {
     const parsed = CreateProductInputSchema.safeParse(input);
     if (!parsed.success) return invalid('product_invalid', parsed.error);
-    return this.#afterWrite(await createProduct(this.#writeContext(meta), parsed.data));
+    return this.#afterWrite(await createProduct(this.#writeContext(meta), parsed.data), meta);
   }
 
   async updateProduct(
@@ -89,7 +99,7 @@ export default class CatalogService extends WorkerEntrypoint<CatalogEnv> {
     if (!ProductIdSchema.safeParse(id).success) return notFound(id);
     const parsed = UpdateProductInputSchema.safeParse(patch);
     if (!parsed.success) return invalid('product_invalid', parsed.error);
-    return this.#afterWrite(await updateProduct(this.#writeContext(meta), id, parsed.data));
+    return this.#afterWrite(await updateProduct(this.#writeContext(meta), id, parsed.data), meta);
   }
 
   async deleteProduct(
@@ -98,13 +108,17 @@ export default class CatalogService extends WorkerEntrypoint<CatalogEnv> {
   ): Promise<Result<{ id: string; version: number }>> {
     if (!ProductIdSchema.safeParse(id).success) return notFound(id);
     const result = await deleteProduct(this.#writeContext(meta), id);
-    if (result.ok) this.ctx.waitUntil(this.relayOutbox());
+    if (result.ok) this.ctx.waitUntil(this.#relay(meta));
     return result;
   }
 
   /** Delivers committed events to the queue; also run by the cron trigger. */
   async relayOutbox(): Promise<RelayResult> {
-    return relayOutbox(this.env.CATALOG_DB, this.env.CATALOG_EVENTS, { log: this.#log() });
+    return this.#relay();
+  }
+
+  #relay(meta?: CallMeta): Promise<RelayResult> {
+    return relayOutbox(this.env.CATALOG_DB, this.env.CATALOG_EVENTS, { log: this.#log(meta) });
   }
 
   /** This isolate's read-path counters. */
@@ -148,9 +162,9 @@ export default class CatalogService extends WorkerEntrypoint<CatalogEnv> {
   }
 
   /** Relays the write's event after commit and answers with the product as written. */
-  async #afterWrite(result: Result<ProductRow>): Promise<Result<Product>> {
+  async #afterWrite(result: Result<ProductRow>, meta: CallMeta): Promise<Result<Product>> {
     if (!result.ok) return result;
-    this.ctx.waitUntil(this.relayOutbox());
+    this.ctx.waitUntil(this.#relay(meta));
     const row = result.value;
     return ok({
       ...snapshotOf(row),
