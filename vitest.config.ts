@@ -33,7 +33,12 @@ for (const [key, value] of Object.entries(readDevVars() as Record<string, string
 /** Vars the tests shorten so that TTLs and retries elapse within a test. */
 const testVars = {
   gateway: { ENVIRONMENT: 'test', HEALTH_TIMEOUT_MS: '1000' },
-  catalog: { PRODUCT_CACHE_TTL_S: '2' },
+  catalog: {
+    PRODUCT_CACHE_TTL_S: '2',
+    PRODUCT_CACHE_SOFT_TTL_S: '1',
+    PRODUCT_CACHE_MEMORY_TTL_MS: '250',
+    PRODUCT_CACHE_STALE_IF_ERROR_S: '600',
+  },
   inventory: { OUTBOX_RETRY_MS: '200' },
 };
 

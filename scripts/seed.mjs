@@ -12,7 +12,7 @@ export function seedProducts() {
     (p, i) => ({
       ...p,
       // Fixed, valid, sortable ids (prd_ + 26 Crockford base32 characters).
-      id: `prd_0000000000SEED${String(i + 1).padStart(10, '0')}`,
+      id: `prd_0000000000SEED${String(i + 1).padStart(12, '0')}`,
     }),
   );
 }

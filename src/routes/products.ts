@@ -1,56 +1,131 @@
 /**
- * Catalog reads. Eventual, bounded by the cache TTL: served from the catalog's
- * KV cache-aside, with a strong ETag from the product version.
+ * Catalog routes. Reads are public and eventual, bounded by the catalog's
+ * cache TTL (PACELC: EL, served from the nearest cache level); each response
+ * says which level answered (`X-Cache`), how old it is (`Age`) and how long it
+ * may still be reused (`Cache-Control`), so no client or shared cache keeps it
+ * past the bound. Writes are admin only and go to D1 with their event.
  */
 
-import { ListProductsInputSchema } from '@common/contracts/catalog';
+import {
+  type CacheMeta,
+  CreateProductInputSchema,
+  ListProductsInputSchema,
+  type Product,
+  UpdateProductInputSchema,
+} from '@common/contracts/catalog';
+import { hash32 } from '@common/hashring';
 import { unwrap } from '@common/problem';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { GatewayBindings } from '../context';
+import { requireRole } from '../middleware/auth';
 import { ProductSchema, problemResponses } from '../schemas';
 import { callUpstream } from '../upstream';
 
 export const products = new OpenAPIHono<GatewayBindings>();
+
+const ProductParams = z.object({ id: z.string().min(1).max(64) });
+const PageSchema = z.object({ items: z.array(ProductSchema), nextCursor: z.string().nullable() });
+const json = <S extends z.ZodType>(schema: S) => ({ 'application/json': { schema } });
+
+const cacheHeaderDocs = {
+  'x-cache': {
+    description: 'which level answered: hit-memory, hit-cache-api, hit-kv, miss, or stale',
+    schema: { type: 'string' as const },
+  },
+  age: {
+    description: 'seconds since the data was read from D1',
+    schema: { type: 'integer' as const },
+  },
+};
+
+const metaOf = (c: Context<GatewayBindings>) => ({
+  requestId: c.get('requestId'),
+  traceparent: c.get('traceparent'),
+});
+
+/**
+ * Freshness headers for a cached read. `max-age` is what is left of the bound
+ * and `Age` what has been used, so a cache that honours either (or both)
+ * stops reusing the response by the time the bound is reached. A `stale`
+ * answer (D1 failed, every level past the bound) must not be reused at all.
+ */
+export function cacheHeaders(meta: CacheMeta): Record<string, string> {
+  const headers: Record<string, string> = {
+    'x-cache': meta.cache,
+    age: String(Math.floor(meta.ageMs / 1000)),
+  };
+  if (meta.cache === 'stale') {
+    headers['cache-control'] = 'no-cache';
+    headers.warning = '110 - "Response is Stale"';
+    headers['x-stale'] = 'true';
+  } else {
+    headers['cache-control'] = `public, max-age=${Math.floor(meta.freshForMs / 1000)}`;
+  }
+  if (meta.revalidating) headers['x-cache-revalidating'] = 'true';
+  return headers;
+}
+
+/**
+ * Strong ETag: it changes whenever the body does. The product version covers
+ * every field an admin writes; availability comes from the stock read model
+ * and changes without a version bump, so it is folded in when present.
+ */
+export function etagOf(product: Pick<Product, 'id' | 'version' | 'availability'>): string {
+  const levels = Object.entries(product.availability).sort(([a], [b]) => a.localeCompare(b));
+  const stock = levels.length ? `.s${hash32(JSON.stringify(levels)).toString(36)}` : '';
+  return `"${product.id}.v${product.version}${stock}"`;
+}
+
+/** If-None-Match uses the weak comparison (RFC 9110 §13.1.2): `W/` is ignored. */
+export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((tag) => {
+    const t = tag.trim();
+    return t === '*' || t.replace(/^W\//, '') === etag;
+  });
+}
 
 products.openapi(
   createRoute({
     method: 'get',
     path: '/v1/products',
     summary: 'List products (eventual, bounded by the cache TTL). Keyset pagination by cursor.',
+    description:
+      'Pages are stable under concurrent inserts: a cursor is the last id seen and ids sort by creation.',
     request: { query: ListProductsInputSchema },
     responses: {
       200: {
         description: 'a page of products',
-        content: {
-          'application/json': {
-            schema: z.object({ items: z.array(ProductSchema), nextCursor: z.string().nullable() }),
-          },
-        },
+        headers: cacheHeaderDocs,
+        content: json(PageSchema),
       },
       ...problemResponses(400, 503),
     },
   }),
   async (c) => {
     const query = c.req.valid('query');
-    const page = unwrap(
-      await callUpstream('catalog', () => c.env.CATALOG.listProducts(query), { log: c.get('log') }),
+    const { page, ...meta } = unwrap(
+      await callUpstream('catalog', () => c.env.CATALOG.listProducts(query, metaOf(c)), {
+        log: c.get('log'),
+      }),
     );
+    for (const [name, value] of Object.entries(cacheHeaders(meta))) c.header(name, value);
     return c.json(page, 200);
   },
 );
-
-const etagOf = (product: { id: string; version: number }) => `"${product.id}.v${product.version}"`;
 
 products.openapi(
   createRoute({
     method: 'get',
     path: '/v1/products/{id}',
     summary: 'One product (eventual, bounded by the cache TTL), with ETag; 304 on If-None-Match.',
-    request: { params: z.object({ id: z.string().min(1).max(64) }) },
+    request: { params: ProductParams },
     responses: {
       200: {
         description: 'the product',
-        content: { 'application/json': { schema: ProductSchema } },
+        headers: { ...cacheHeaderDocs, etag: { schema: { type: 'string' } } },
+        content: json(ProductSchema),
       },
       304: { description: 'not modified' },
       ...problemResponses(404, 503),
@@ -58,17 +133,93 @@ products.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid('param');
-    const { product, cache } = unwrap(
-      await callUpstream('catalog', () => c.env.CATALOG.getProduct(id), { log: c.get('log') }),
+    const { product, ...meta } = unwrap(
+      await callUpstream('catalog', () => c.env.CATALOG.getProduct(id, metaOf(c)), {
+        log: c.get('log'),
+      }),
     );
     const etag = etagOf(product);
     c.header('etag', etag);
-    c.header('x-cache', cache);
-    c.header('cache-control', `public, max-age=0, must-revalidate`);
-    const match = c.req.header('if-none-match');
-    if (match?.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
-      return c.body(null, 304);
-    }
+    for (const [name, value] of Object.entries(cacheHeaders(meta))) c.header(name, value);
+    if (matchesIfNoneMatch(c.req.header('if-none-match'), etag)) return c.body(null, 304);
     return c.json(product, 200);
+  },
+);
+
+const admin = requireRole('admin');
+
+products.openapi(
+  createRoute({
+    method: 'post',
+    path: '/v1/products',
+    summary: 'Create a product (admin). The SKU is unique (409 when taken).',
+    middleware: admin,
+    request: { body: { content: json(CreateProductInputSchema), required: true } },
+    responses: {
+      201: { description: 'the product as created', content: json(ProductSchema) },
+      ...problemResponses(400, 401, 403, 409, 413, 415, 503),
+    },
+  }),
+  async (c) => {
+    const body = c.req.valid('json');
+    const product = unwrap(
+      await callUpstream('catalog', () => c.env.CATALOG.createProduct(body, metaOf(c)), {
+        log: c.get('log'),
+      }),
+    );
+    c.header('location', `/v1/products/${product.id}`);
+    c.header('etag', etagOf(product));
+    return c.json(product, 201);
+  },
+);
+
+products.openapi(
+  createRoute({
+    method: 'patch',
+    path: '/v1/products/{id}',
+    summary: 'Change some fields of a product (admin); bumps version and updatedAt.',
+    middleware: admin,
+    request: {
+      params: ProductParams,
+      body: { content: json(UpdateProductInputSchema), required: true },
+    },
+    responses: {
+      200: { description: 'the product as updated', content: json(ProductSchema) },
+      ...problemResponses(400, 401, 403, 404, 409, 413, 415, 503),
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param');
+    const patch = c.req.valid('json');
+    const product = unwrap(
+      await callUpstream('catalog', () => c.env.CATALOG.updateProduct(id, patch, metaOf(c)), {
+        log: c.get('log'),
+      }),
+    );
+    c.header('etag', etagOf(product));
+    return c.json(product, 200);
+  },
+);
+
+products.openapi(
+  createRoute({
+    method: 'delete',
+    path: '/v1/products/{id}',
+    summary: 'Delete a product (admin).',
+    middleware: admin,
+    request: { params: ProductParams },
+    responses: {
+      204: { description: 'deleted' },
+      ...problemResponses(401, 403, 404, 503),
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param');
+    unwrap(
+      await callUpstream('catalog', () => c.env.CATALOG.deleteProduct(id, metaOf(c)), {
+        log: c.get('log'),
+      }),
+    );
+    return c.body(null, 204);
   },
 );
