@@ -32,7 +32,22 @@ for (const [key, value] of Object.entries(readDevVars() as Record<string, string
 
 /** Vars the tests shorten so that TTLs and retries elapse within a test. */
 const testVars = {
-  gateway: { ENVIRONMENT: 'test', HEALTH_TIMEOUT_MS: '1000' },
+  gateway: {
+    ENVIRONMENT: 'test',
+    HEALTH_TIMEOUT_MS: '1000',
+    // Small enough that tests reach each limit with a handful of requests.
+    UPSTREAM_TIMEOUT_MS: '1000',
+    UPSTREAM_CONCURRENCY_MAX: '4',
+    UPSTREAM_QUEUE_MAX: '2',
+    BREAKER_CONSECUTIVE_FAILURES: '5',
+    BREAKER_OPEN_MS: '400',
+    RETRY_ATTEMPTS_MAX: '5',
+    RETRY_DELAY_MS_BASE: '5',
+    RETRY_DELAY_MS_MAX: '50',
+    RETRY_BUDGET_PER_REQUEST: '2',
+    SHED_IN_FLIGHT_MAX: '10',
+    FAULTS_CACHE_MS: '200',
+  },
   catalog: { PRODUCT_CACHE_TTL_S: '2' },
   inventory: { OUTBOX_RETRY_MS: '200' },
 };
@@ -49,11 +64,51 @@ async function migrations() {
   return Object.fromEntries(entries);
 }
 
+interface DurableObjectDesignator {
+  className: string;
+  scriptName?: string;
+}
+
+/**
+ * The plugin renames the runner worker (`vitest-plugin-runner-<project>`) and
+ * repoints only the runner's own bindings; auxiliary workers that bind a
+ * Durable Object of the runner's script by its configured name (e.g. the
+ * gateway's FaultRegistry, `script_name = "meridian-gateway"`) are repointed here.
+ */
+function pointAtRunner<O extends { durableObjects?: Record<string, unknown> }>(
+  options: O,
+  scriptName: string,
+  runnerName: string,
+): O {
+  if (!options.durableObjects) return options;
+  const durableObjects = Object.fromEntries(
+    Object.entries(options.durableObjects).map(([binding, target]) => {
+      const designator = target as DurableObjectDesignator;
+      return [
+        binding,
+        typeof target === 'object' && designator.scriptName === scriptName
+          ? { ...designator, scriptName: runnerName }
+          : target,
+      ];
+    }),
+  );
+  return { ...options, durableObjects };
+}
+
+const scriptNames: Record<string, string> = { gateway: 'meridian-gateway' };
+
 /** A project whose runner is `runner` and whose other workers are auxiliary. */
 function workerProject(runner: string, include: string[]) {
+  const runnerScript = scriptNames[runner] ?? `meridian-${runner}`;
   const others = workers
     .filter((w) => w.name !== runner)
-    .map((w) => workerOptions(w, { vars: testVars }));
+    .map((w) =>
+      pointAtRunner(
+        workerOptions(w, { vars: testVars }),
+        runnerScript,
+        `vitest-plugin-runner-${runner}`,
+      ),
+    );
   const own = workerOptions(byName(runner), { vars: testVars });
   return defineProject({
     resolve: { alias },

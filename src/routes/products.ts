@@ -3,12 +3,13 @@
  * KV cache-aside, with a strong ETag from the product version.
  */
 
-import { ListProductsInputSchema } from '@common/contracts/catalog';
+import { type CachedProduct, ListProductsInputSchema } from '@common/contracts/catalog';
 import { unwrap } from '@common/problem';
+import { StaleCopies } from '@common/resilience';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { GatewayBindings } from '../context';
 import { ProductSchema, problemResponses } from '../schemas';
-import { callUpstream } from '../upstream';
+import { callUpstream, callWithStaleCopy } from '../upstream';
 
 export const products = new OpenAPIHono<GatewayBindings>();
 
@@ -33,11 +34,17 @@ products.openapi(
   async (c) => {
     const query = c.req.valid('query');
     const page = unwrap(
-      await callUpstream('catalog', () => c.env.CATALOG.listProducts(query), { log: c.get('log') }),
+      await callUpstream('catalog', () => c.env.CATALOG.listProducts(query), {
+        log: c.get('log'),
+        idempotent: true,
+      }),
     );
     return c.json(page, 200);
   },
 );
+
+/** Last good product reads of this isolate, served (marked stale) while the catalog fails. */
+const productCopies = new StaleCopies<CachedProduct>({ entries_max: 1000, age_ms_max: 3_600_000 });
 
 const etagOf = (product: { id: string; version: number }) => `"${product.id}.v${product.version}"`;
 
@@ -58,12 +65,19 @@ products.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid('param');
-    const { product, cache } = unwrap(
-      await callUpstream('catalog', () => c.env.CATALOG.getProduct(id), { log: c.get('log') }),
+    const { result, staleAge_s } = await callWithStaleCopy(
+      'catalog',
+      productCopies,
+      id,
+      () => c.env.CATALOG.getProduct(id),
+      { log: c.get('log'), idempotent: true },
     );
+    const { product, cache } = unwrap(result);
     const etag = etagOf(product);
     c.header('etag', etag);
-    c.header('x-cache', cache);
+    // A stale copy is served only while the catalog is failing; say so.
+    c.header('x-cache', staleAge_s === undefined ? cache : 'stale');
+    if (staleAge_s !== undefined) c.header('age', String(staleAge_s));
     c.header('cache-control', `public, max-age=0, must-revalidate`);
     const match = c.req.header('if-none-match');
     if (match?.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
