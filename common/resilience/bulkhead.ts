@@ -3,7 +3,7 @@
  * time, a few more wait in a short FIFO queue, and the rest are refused at
  * once, so one slow upstream cannot absorb every request the isolate holds.
  */
-import { abortReason, type Clock, systemClock } from './clock';
+import { type Clock, systemClock } from './clock';
 import { BulkheadRejectedError } from './errors';
 import type { CallContext, Operation, Policy } from './policy';
 
@@ -12,14 +12,21 @@ export interface BulkheadOptions {
   queue_max: number;
   /** Longest a call waits in the queue before it is refused. */
   queue_wait_ms_max: number;
+  /** How often a queued call looks for the slot handed to it. */
+  poll_ms?: number;
   clock?: Clock;
 }
 
 interface Waiter {
-  admit(): void;
-  reject(error: unknown): void;
+  admitted: boolean;
 }
 
+/**
+ * A queued call is never woken by the call that frees a slot: on Workers the
+ * continuation would run in the freeing request's context, and the waiting
+ * request, left with no events of its own, is cancelled as hung. Instead the
+ * freed slot is handed to the oldest waiter, which notices it on its own timer.
+ */
 export class Bulkhead implements Policy {
   #active = 0;
   readonly #queue: Waiter[] = [];
@@ -46,48 +53,41 @@ export class Bulkhead implements Policy {
     }
   }
 
-  #acquire(ctx: CallContext): Promise<void> {
+  async #acquire(ctx: CallContext): Promise<void> {
     if (this.#active < this.options.concurrency_max) {
       this.#active++;
-      return Promise.resolve();
+      return;
     }
     if (this.#queue.length >= this.options.queue_max) {
-      return Promise.reject(new BulkheadRejectedError(ctx.upstream, 'queue_full'));
+      throw new BulkheadRejectedError(ctx.upstream, 'queue_full');
     }
-    return this.#enqueue(ctx);
+    const waiter: Waiter = { admitted: false };
+    this.#queue.push(waiter);
+    const deadline = this.#clock.now() + this.options.queue_wait_ms_max;
+    try {
+      while (!waiter.admitted) {
+        if (this.#clock.now() >= deadline) {
+          throw new BulkheadRejectedError(ctx.upstream, 'queue_timeout');
+        }
+        await this.#clock.sleep(this.options.poll_ms ?? 5, ctx.signal);
+      }
+    } catch (error) {
+      this.#leave(waiter);
+      throw error;
+    }
   }
 
-  #enqueue(ctx: CallContext): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const wait = new AbortController();
-      const leave = (error: unknown) => {
-        const index = this.#queue.indexOf(waiter);
-        if (index >= 0) this.#queue.splice(index, 1);
-        wait.abort();
-        reject(error);
-      };
-      const waiter: Waiter = {
-        admit: () => {
-          wait.abort();
-          resolve();
-        },
-        reject: leave,
-      };
-      this.#queue.push(waiter);
-      const onAbort = () => ctx.signal && leave(abortReason(ctx.signal));
-      ctx.signal?.addEventListener('abort', onAbort, { once: true });
-      wait.signal.addEventListener('abort', () => ctx.signal?.removeEventListener('abort', onAbort));
-      this.#clock.sleep(this.options.queue_wait_ms_max, wait.signal).then(
-        () => leave(new BulkheadRejectedError(ctx.upstream, 'queue_timeout')),
-        () => {},
-      );
-    });
+  /** A waiter that gives up leaves the queue, or returns the slot it was handed. */
+  #leave(waiter: Waiter): void {
+    if (waiter.admitted) return this.#release();
+    const index = this.#queue.indexOf(waiter);
+    if (index >= 0) this.#queue.splice(index, 1);
   }
 
-  /** Hands the slot straight to the oldest waiter, or frees it. */
+  /** Hands the slot to the oldest waiter, or frees it. */
   #release(): void {
     const next = this.#queue.shift();
-    if (next) next.admit();
+    if (next) next.admitted = true;
     else this.#active--;
   }
 }

@@ -68,19 +68,26 @@ export class FaultRules {
     this.#clock = options.clock ?? systemClock;
   }
 
-  /** Live rules for `target`; reads the registry first when the copy is stale. */
+  /**
+   * Live rules for `target`. When the copy is stale the caller reads the
+   * registry itself; while another request's read is in flight it uses the
+   * current copy rather than wait on that request's I/O (Workers cancels a
+   * request that waits only on another request's work as hung).
+   */
   async forTarget(target: string): Promise<StoredFaultRule[]> {
-    if (this.#clock.now() - this.#fetchedAt >= this.options.cache_ms) await this.refresh();
+    const stale = this.#clock.now() - this.#fetchedAt >= this.options.cache_ms;
+    if (stale && !this.#loading) await this.refresh();
     const now = this.#clock.now();
     return this.#rules.filter((rule) => rule.target === target && rule.expiresAt > now);
   }
 
-  /** Reads the registry (one read at a time per isolate). */
+  /** Reads the registry now. */
   refresh(): Promise<void> {
-    this.#loading ??= this.#load().finally(() => {
-      this.#loading = undefined;
+    const loading = this.#load().finally(() => {
+      if (this.#loading === loading) this.#loading = undefined;
     });
-    return this.#loading;
+    this.#loading = loading;
+    return loading;
   }
 
   /** Adopts a set this isolate just wrote, so its own next call already obeys it. */
