@@ -79,7 +79,11 @@ export async function callUpstream<R>(
   } catch (error) {
     if (error instanceof Problem) throw error;
     const spec = unavailableProblem(service, error);
-    log?.error('upstream.failed', { upstream: service, code: spec.code, error: errorMessage(error) });
+    log?.error('upstream.failed', {
+      upstream: service,
+      code: spec.code,
+      error: errorMessage(error),
+    });
     throw new Problem(spec, { cause: error });
   }
 }

@@ -87,9 +87,8 @@ export class CircuitBreaker implements Policy {
     const now = this.#clock.now();
     if (this.#state === 'half-open') {
       if (!probe) return;
-      if (failure) return this.#open(now);
-      this.#probeSuccesses++;
-      if (this.#probeSuccesses >= this.options.half_open_probes) this.#close();
+      if (failure) this.#open(now);
+      else if (++this.#probeSuccesses >= this.options.half_open_probes) this.#close();
       return;
     }
     if (this.#state !== 'closed') return;
@@ -128,4 +127,3 @@ export class CircuitBreaker implements Policy {
     this.options.onTransition?.(from, to);
   }
 }
-

@@ -79,7 +79,10 @@ export class Bulkhead implements Policy {
 
   /** A waiter that gives up leaves the queue, or returns the slot it was handed. */
   #leave(waiter: Waiter): void {
-    if (waiter.admitted) return this.#release();
+    if (waiter.admitted) {
+      this.#release();
+      return;
+    }
     const index = this.#queue.indexOf(waiter);
     if (index >= 0) this.#queue.splice(index, 1);
   }

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { fail, ok, problem } from '../problem';
 import { classifyOutcome } from './classify';
-import { BulkheadRejectedError, CircuitOpenError, InjectedFaultError, TimeoutError } from './errors';
+import {
+  BulkheadRejectedError,
+  CircuitOpenError,
+  InjectedFaultError,
+  TimeoutError,
+} from './errors';
 
 const value = (v: unknown) => classifyOutcome({ ok: true, value: v });
 const thrown = (e: unknown) => classifyOutcome({ ok: false, error: e });
@@ -26,7 +31,10 @@ describe('classifyOutcome', () => {
   it('thrown errors and timeouts are retryable failures; our own refusals are neither', () => {
     expect(thrown(new Error('rpc broke'))).toEqual({ failure: true, retryable: true });
     expect(thrown(new TimeoutError('s', 1))).toEqual({ failure: true, retryable: true });
-    expect(thrown(new InjectedFaultError('s', 'error'))).toEqual({ failure: true, retryable: true });
+    expect(thrown(new InjectedFaultError('s', 'error'))).toEqual({
+      failure: true,
+      retryable: true,
+    });
     expect(thrown(new CircuitOpenError('s', 1))).toEqual({ failure: false, retryable: false });
     expect(thrown(new BulkheadRejectedError('s', 'queue_full'))).toEqual({
       failure: false,

@@ -53,7 +53,7 @@ describe('injectFaults', () => {
     expect(done).toBe(true);
   });
 
-  it('a drop gives no answer until the caller\'s deadline aborts it', async () => {
+  it("a drop gives no answer until the caller's deadline aborts it", async () => {
     const clock = new ManualClock(NOW);
     const deadline = new AbortController();
     const run = injectFaults('catalog', [rule({ kind: 'drop' })], {

@@ -11,8 +11,8 @@ import type { Logger } from '../log';
 import { errorMessage } from '../log';
 import { type Clock, systemClock } from './clock';
 import { InjectedFaultError } from './errors';
-import { withTimeout } from './timeout';
 import type { CallContext, Operation, Policy } from './policy';
+import { withTimeout } from './timeout';
 
 export const FAULT_KINDS = ['latency', 'error', 'drop'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -98,7 +98,11 @@ export class FaultRules {
 
   async #load(): Promise<void> {
     try {
-      const raw = await withTimeout('fault-registry', this.options.load_timeout_ms ?? 500, this.load());
+      const raw = await withTimeout(
+        'fault-registry',
+        this.options.load_timeout_ms ?? 500,
+        this.load(),
+      );
       this.adopt(FaultRuleSetSchema.parse(raw));
     } catch (error) {
       // Fail open: a broken registry must never break traffic. Known rules
@@ -126,13 +130,27 @@ export interface InjectOptions {
 export async function injectFaults(
   target: string,
   rules: readonly StoredFaultRule[],
-  { clock = systemClock, random = Math.random, log, signal, onFault, drop_ms_max = 60_000 }: InjectOptions,
+  {
+    clock = systemClock,
+    random = Math.random,
+    log,
+    signal,
+    onFault,
+    drop_ms_max = 60_000,
+  }: InjectOptions,
 ): Promise<void> {
-  const ordered = [...rules].sort((a, b) => Number(b.kind === 'latency') - Number(a.kind === 'latency'));
+  const ordered = [...rules].sort(
+    (a, b) => Number(b.kind === 'latency') - Number(a.kind === 'latency'),
+  );
   for (const rule of ordered) {
     if (random() >= rule.rate) continue;
     onFault?.(target, rule.kind);
-    log?.warn('fault.injected', { target, kind: rule.kind, rate: rule.rate, latencyMs: rule.latencyMs });
+    log?.warn('fault.injected', {
+      target,
+      kind: rule.kind,
+      rate: rule.rate,
+      latencyMs: rule.latencyMs,
+    });
     if (rule.kind === 'latency') {
       await clock.sleep(rule.latencyMs ?? 0, signal);
       continue;
@@ -157,7 +175,11 @@ export class FaultInjectionPolicy implements Policy {
   async execute<T>(ctx: CallContext, op: Operation<T>): Promise<T> {
     const rules = await this.rules.forTarget(ctx.upstream);
     if (rules.length > 0) {
-      await injectFaults(ctx.upstream, rules, { ...this.options, signal: ctx.signal, log: ctx.log });
+      await injectFaults(ctx.upstream, rules, {
+        ...this.options,
+        signal: ctx.signal,
+        log: ctx.log,
+      });
     }
     return op(ctx);
   }

@@ -19,9 +19,9 @@ export {
   FAULT_KINDS,
   FAULT_LIMITS,
   type FaultKind,
-  FaultRules,
   type FaultRuleSet,
   FaultRuleSetSchema,
+  FaultRules,
   injectFaults,
   QUEUE_TARGET,
   queueTarget,
@@ -36,14 +36,14 @@ export {
   registryLoader,
   workerFaultRules,
 } from './registry';
-export { type StaleEntry, StaleCopies } from './stale';
 export { backoffDelay, RetryPolicy } from './retry';
 export { RetryBudget } from './retry-budget';
+export { StaleCopies, type StaleEntry } from './stale';
 export { TimeoutPolicy, withDeadline, withTimeout } from './timeout';
 export {
   type CallOptions,
   type CallOutcome,
   type UpstreamObserver,
-  Upstreams,
   type UpstreamStatus,
+  Upstreams,
 } from './upstream';

@@ -96,10 +96,7 @@ describe('RetryPolicy', () => {
 
   it("waits at least the upstream's Retry-After", async () => {
     const { policy, clock } = retry();
-    const s = scripted<Result<number>>([
-      fail(503, 'busy', 'busy', { retryAfter: 0.8 }),
-      ok(1),
-    ]);
+    const s = scripted<Result<number>>([fail(503, 'busy', 'busy', { retryAfter: 0.8 }), ok(1)]);
     await policy.execute(ctx, s.op);
     expect(clock.slept).toEqual([800]);
   });

@@ -16,9 +16,7 @@ export class TimeoutPolicy implements Policy {
 
   execute<T>(ctx: CallContext, op: Operation<T>): Promise<T> {
     const timeout_ms = ctx.timeout_ms ?? this.options.timeout_ms;
-    return withDeadline(ctx.upstream, timeout_ms, ctx.signal, (signal) =>
-      op({ ...ctx, signal }),
-    );
+    return withDeadline(ctx.upstream, timeout_ms, ctx.signal, (signal) => op({ ...ctx, signal }));
   }
 }
 

@@ -12,7 +12,7 @@
  */
 
 import type { Logger } from '../log';
-import { CircuitBreaker, type BreakerState } from './breaker';
+import { type BreakerState, CircuitBreaker } from './breaker';
 import { Bulkhead } from './bulkhead';
 import { classifyOutcome } from './classify';
 import type { Clock } from './clock';
@@ -29,8 +29,8 @@ import {
   unwrapOutcome,
 } from './policy';
 import { RetryPolicy } from './retry';
-import { TimeoutPolicy } from './timeout';
 import type { RetryBudget } from './retry-budget';
+import { TimeoutPolicy } from './timeout';
 
 /** How a call ended, as counted in metrics. */
 export type CallOutcome = 'ok' | 'failed' | 'timeout' | 'circuit_open' | 'bulkhead_full';
@@ -100,7 +100,11 @@ export class Upstreams {
     const ctx: CallContext = { upstream, idempotent, timeout_ms, budget, log, attempt: 1 };
     const outcome = await settle(chain.execute(ctx, call));
     const verdict = this.#classify(outcome);
-    this.options.observer?.onCall?.(upstream, outcomeLabel(outcome, verdict.failure), Date.now() - started);
+    this.options.observer?.onCall?.(
+      upstream,
+      outcomeLabel(outcome, verdict.failure),
+      Date.now() - started,
+    );
     if (fallback && (!outcome.ok || verdict.failure)) {
       const reason = outcome.ok ? outcome.value : outcome.error;
       const alternative = await fallback(reason);
@@ -155,7 +159,12 @@ export class Upstreams {
       random,
       onRetry: (attempt, delay_ms) => observer?.onRetry?.(upstream, attempt, delay_ms),
     });
-    const policies: Policy[] = [retry, breaker, bulkhead, new TimeoutPolicy({ timeout_ms: config.timeout_ms })];
+    const policies: Policy[] = [
+      retry,
+      breaker,
+      bulkhead,
+      new TimeoutPolicy({ timeout_ms: config.timeout_ms }),
+    ];
     if (faults) {
       policies.push(
         new FaultInjectionPolicy(faults, {

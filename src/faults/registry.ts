@@ -79,7 +79,10 @@ export class FaultRegistry extends DurableObject<GatewayEnv> {
 
   async #write(rules: StoredFaultRule[], now: number): Promise<FaultRuleSet> {
     const { version } = await this.#read();
-    const next: FaultRuleSet = { version: version + 1, rules: rules.filter((r) => r.expiresAt > now) };
+    const next: FaultRuleSet = {
+      version: version + 1,
+      rules: rules.filter((r) => r.expiresAt > now),
+    };
     await this.ctx.storage.put(KEY, next);
     await this.#scheduleExpiry(next.rules);
     return next;

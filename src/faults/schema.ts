@@ -74,6 +74,4 @@ export const FaultRuleSchema = z
   })
   .openapi('FaultRule');
 
-export const FaultRulesSchema = z
-  .object({ rules: z.array(FaultRuleSchema) })
-  .openapi('FaultRules');
+export const FaultRulesSchema = z.object({ rules: z.array(FaultRuleSchema) }).openapi('FaultRules');

@@ -16,8 +16,7 @@ export function httpMetrics(): MiddlewareHandler<GatewayBindings> {
     await next();
     // The most specific pattern matched (also when a middleware answered
     // first, e.g. shedding); only wildcards means no route: one label for all.
-    const route =
-      matchedRoutes(c).findLast((r) => !r.path.endsWith('*'))?.path ?? 'unmatched';
+    const route = matchedRoutes(c).findLast((r) => !r.path.endsWith('*'))?.path ?? 'unmatched';
     const method = c.req.method;
     httpRequests.inc({ method, route, status: String(c.res.status) });
     httpDuration.observe({ method, route }, (performance.now() - started) / 1000);

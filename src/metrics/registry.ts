@@ -114,7 +114,9 @@ export class Histogram extends Metric<HistogramValue> {
       let cumulative = 0;
       this.buckets.forEach((bound, i) => {
         cumulative += value.counts[i] ?? 0;
-        lines.push(`${this.name}_bucket${formatLabels(labels, ['le', formatNumber(bound)])} ${cumulative}`);
+        lines.push(
+          `${this.name}_bucket${formatLabels(labels, ['le', formatNumber(bound)])} ${cumulative}`,
+        );
       });
       lines.push(`${this.name}_bucket${formatLabels(labels, ['le', '+Inf'])} ${value.count}`);
       lines.push(`${this.name}_sum${formatLabels(labels)} ${formatNumber(value.sum)}`);

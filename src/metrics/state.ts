@@ -26,7 +26,10 @@ metrics.gauge(
   'Circuit breaker state per upstream in this isolate (1 = current state).',
   perUpstream((upstream) => {
     const current = gatewayUpstreams().status(upstream).breaker;
-    return STATES.map((state) => ({ labels: { upstream, state }, value: Number(state === current) }));
+    return STATES.map((state) => ({
+      labels: { upstream, state },
+      value: Number(state === current),
+    }));
   }),
 );
 

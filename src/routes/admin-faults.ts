@@ -3,12 +3,9 @@
  * clears it (or one `target`), `GET` shows the live rules. Rules reach every
  * isolate within the fault cache interval (≤ 2 s) and expire on their own.
  */
-import {
-  FAULT_REGISTRY_INSTANCE,
-  type FaultRuleSet,
-  workerFaultRules,
-} from '@common/resilience';
+
 import { problem } from '@common/problem';
+import { FAULT_REGISTRY_INSTANCE, type FaultRuleSet, workerFaultRules } from '@common/resilience';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { GatewayBindings } from '../context';
@@ -23,7 +20,11 @@ adminFaults.use(PATH, requireRole('admin'));
 
 function registry(c: Context<GatewayBindings>) {
   if (c.env.FAULT_INJECTION === 'disabled') {
-    throw problem(409, 'fault_injection_disabled', 'fault injection is disabled in this deployment');
+    throw problem(
+      409,
+      'fault_injection_disabled',
+      'fault injection is disabled in this deployment',
+    );
   }
   return c.env.FAULT_REGISTRY.getByName(FAULT_REGISTRY_INSTANCE);
 }
@@ -66,7 +67,10 @@ adminFaults.openapi(
     request: {
       body: { content: { 'application/json': { schema: PutFaultsSchema } }, required: true },
     },
-    responses: { 200: rulesResponse('rules now live'), ...problemResponses(400, 401, 403, 409, 415) },
+    responses: {
+      200: rulesResponse('rules now live'),
+      ...problemResponses(400, 401, 403, 409, 415),
+    },
   }),
   async (c) => {
     const { rules } = c.req.valid('json');

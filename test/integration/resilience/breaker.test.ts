@@ -48,7 +48,9 @@ describe('circuit breaker', () => {
       expect(Date.now() - started).toBeLessThan(100);
     }
     expect((await faultsInjected('inventory', 'error')) - before).toBe(reached);
-    expect(await metric('meridian_breaker_state', { upstream: 'inventory', state: 'open' })).toBe(1);
+    expect(await metric('meridian_breaker_state', { upstream: 'inventory', state: 'open' })).toBe(
+      1,
+    );
 
     // Other upstreams are unaffected.
     expect(await breakerOf('catalog')).toBe('closed');
