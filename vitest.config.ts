@@ -64,35 +64,43 @@ async function migrations() {
   return Object.fromEntries(entries);
 }
 
-interface DurableObjectDesignator {
-  className: string;
+interface Designator {
+  name?: string;
+  className?: string;
   scriptName?: string;
 }
 
+const designator = (target: unknown): Designator =>
+  typeof target === 'object' && target !== null ? (target as Designator) : {};
+
 /**
  * The plugin renames the runner worker (`vitest-plugin-runner-<project>`) and
- * repoints only the runner's own bindings; auxiliary workers that bind a
- * Durable Object of the runner's script by its configured name (e.g. the
- * gateway's FaultRegistry, `script_name = "meridian-gateway"`) are repointed here.
+ * repoints only the runner's own bindings. Auxiliary workers that bind the
+ * runner by its configured name — a service binding (the gateway's CATALOG
+ * in the catalog project) or a Durable Object of its script (the gateway's
+ * FaultRegistry, `script_name = "meridian-gateway"`) — are repointed here.
  */
-function pointAtRunner<O extends { durableObjects?: Record<string, unknown> }>(
-  options: O,
-  scriptName: string,
-  runnerName: string,
-): O {
-  if (!options.durableObjects) return options;
-  const durableObjects = Object.fromEntries(
-    Object.entries(options.durableObjects).map(([binding, target]) => {
-      const designator = target as DurableObjectDesignator;
-      return [
+function pointAtRunner<
+  O extends { durableObjects?: Record<string, unknown>; serviceBindings?: Record<string, unknown> },
+>(options: O, scriptName: string, runnerName: string): O {
+  const repoint = (
+    bindings: Record<string, unknown> | undefined,
+    key: 'name' | 'scriptName',
+  ): Record<string, unknown> | undefined =>
+    bindings &&
+    Object.fromEntries(
+      Object.entries(bindings).map(([binding, target]) => [
         binding,
-        typeof target === 'object' && designator.scriptName === scriptName
-          ? { ...designator, scriptName: runnerName }
+        designator(target)[key] === scriptName
+          ? { ...designator(target), [key]: runnerName }
           : target,
-      ];
-    }),
-  );
-  return { ...options, durableObjects };
+      ]),
+    );
+  return {
+    ...options,
+    durableObjects: repoint(options.durableObjects, 'scriptName'),
+    serviceBindings: repoint(options.serviceBindings, 'name'),
+  };
 }
 
 const scriptNames: Record<string, string> = { gateway: 'meridian-gateway' };
