@@ -22,7 +22,7 @@ function count(target: string, kind: FaultKind): void {
 
 /** Applies the live rules for `queue` to one delivery; throws when a rule fails it. */
 export async function injectConsumerFault(queue: string, log: Logger): Promise<void> {
-  const faults = workerFaultRules(log);
+  const faults = workerFaultRules();
   if (!faults) return;
   const target = queueTarget(queue);
   const rules = await faults.forTarget(target);

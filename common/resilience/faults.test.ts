@@ -125,3 +125,25 @@ describe('FaultRules', () => {
     await expect(faults.forTarget('catalog')).resolves.toEqual([]);
   });
 });
+
+describe('FaultRules reads', () => {
+  it('a read abandoned by a cancelled request does not stop later reads', async () => {
+    const clock = new ManualClock(NOW);
+    let loads = 0;
+    const faults = new FaultRules(
+      () => {
+        loads++;
+        // The first read never settles, as if its request had been cancelled.
+        return loads === 1 ? new Promise(() => {}) : Promise.resolve({ version: 2, rules: [] });
+      },
+      { cache_ms: 100, load_timeout_ms: 50, clock },
+    );
+    void faults.forTarget('catalog');
+    await flush();
+    expect(await faults.forTarget('catalog')).toEqual([]); // uses the copy, does not wait
+    expect(loads).toBe(1);
+    await clock.advance(100);
+    await faults.forTarget('catalog');
+    expect(loads).toBe(2);
+  });
+});

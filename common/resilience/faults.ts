@@ -58,7 +58,7 @@ export interface FaultRulesOptions {
 export class FaultRules {
   #rules: StoredFaultRule[] = [];
   #fetchedAt = Number.NEGATIVE_INFINITY;
-  #loading: Promise<void> | undefined;
+  #loading: { done: Promise<void>; startedAt: number } | undefined;
   readonly #clock: Clock;
 
   constructor(
@@ -75,19 +75,29 @@ export class FaultRules {
    * request that waits only on another request's work as hung).
    */
   async forTarget(target: string): Promise<StoredFaultRule[]> {
-    const stale = this.#clock.now() - this.#fetchedAt >= this.options.cache_ms;
-    if (stale && !this.#loading) await this.refresh();
     const now = this.#clock.now();
-    return this.#rules.filter((rule) => rule.target === target && rule.expiresAt > now);
+    const stale = now - this.#fetchedAt >= this.options.cache_ms;
+    if (stale && !this.#readInFlight(now)) await this.refresh();
+    const at = this.#clock.now();
+    return this.#rules.filter((rule) => rule.target === target && rule.expiresAt > at);
   }
 
   /** Reads the registry now. */
   refresh(): Promise<void> {
-    const loading = this.#load().finally(() => {
-      if (this.#loading === loading) this.#loading = undefined;
-    });
+    const loading = {
+      startedAt: this.#clock.now(),
+      done: this.#load().finally(() => {
+        if (this.#loading === loading) this.#loading = undefined;
+      }),
+    };
     this.#loading = loading;
-    return loading;
+    return loading.done;
+  }
+
+  /** A read started by another request; one that outlived its timeout was abandoned (its request was cancelled). */
+  #readInFlight(now: number): boolean {
+    const timeout_ms = this.options.load_timeout_ms ?? 500;
+    return this.#loading !== undefined && now - this.#loading.startedAt < timeout_ms * 2;
   }
 
   /** Adopts a set this isolate just wrote, so its own next call already obeys it. */

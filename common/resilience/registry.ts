@@ -6,7 +6,7 @@
  * class (it lives in another script), so the answer is validated here.
  */
 import { env } from 'cloudflare:workers';
-import type { Logger } from '../log';
+import { createLogger } from '../log';
 import { type FaultRuleSet, FaultRuleSetSchema, FaultRules } from './faults';
 
 export const FAULT_REGISTRY_BINDING = 'FAULT_REGISTRY';
@@ -43,14 +43,17 @@ let shared: FaultRules | null | undefined;
  * (`import { env } from 'cloudflare:workers'`), or null when the worker has
  * no FAULT_REGISTRY binding or injection is disabled (FAULT_INJECTION=disabled).
  */
-export function workerFaultRules(log?: Logger): FaultRules | null {
+export function workerFaultRules(): FaultRules | null {
   if (shared !== undefined) return shared;
   const namespace: unknown = Reflect.get(env, FAULT_REGISTRY_BINDING);
   const disabled = Reflect.get(env, 'FAULT_INJECTION') === 'disabled';
   const cache_ms = Number(Reflect.get(env, 'FAULTS_CACHE_MS')) || 1000;
   shared =
     !disabled && isRegistryNamespace(namespace)
-      ? new FaultRules(registryLoader(namespace), { cache_ms: Math.min(cache_ms, 2000), log })
+      ? new FaultRules(registryLoader(namespace), {
+          cache_ms: Math.min(cache_ms, 2000),
+          log: createLogger({ service: 'fault-rules' }),
+        })
       : null;
   return shared;
 }

@@ -30,8 +30,8 @@ function registry(c: Context<GatewayBindings>) {
 }
 
 /** The API view, and this isolate adopts the new set at once. */
-function present(c: Context<GatewayBindings>, set: FaultRuleSet) {
-  workerFaultRules(c.get('log'))?.adopt(set);
+function present(set: FaultRuleSet) {
+  workerFaultRules()?.adopt(set);
   return {
     rules: set.rules.map((rule) => ({
       target: rule.target,
@@ -56,7 +56,7 @@ adminFaults.openapi(
     summary: 'The live fault-injection rules (admin).',
     responses: { 200: rulesResponse('live rules'), ...problemResponses(401, 403, 409) },
   }),
-  async (c) => c.json(present(c, await registry(c).list()), 200),
+  async (c) => c.json(present(await registry(c).list()), 200),
 );
 
 adminFaults.openapi(
@@ -76,7 +76,7 @@ adminFaults.openapi(
     const { rules } = c.req.valid('json');
     const set = await registry(c).replace(rules);
     c.get('log').warn('faults.replaced', { rules: set.rules.length, version: set.version });
-    return c.json(present(c, set), 200);
+    return c.json(present(set), 200);
   },
 );
 
@@ -92,6 +92,6 @@ adminFaults.openapi(
     const { target } = c.req.valid('query');
     const set = await registry(c).clear(target);
     c.get('log').warn('faults.cleared', { target: target ?? '*', version: set.version });
-    return c.json(present(c, set), 200);
+    return c.json(present(set), 200);
   },
 );

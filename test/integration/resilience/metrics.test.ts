@@ -12,6 +12,13 @@ beforeEach(async () => {
 });
 
 describe('/metrics', () => {
+  it('is in the OpenAPI document, with the fault API', async () => {
+    const doc = (await (await get('/openapi.json')).json()) as { paths: Record<string, object> };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/metrics', '/v1/admin/faults', '/health/ready']),
+    );
+  });
+
   it('needs an operator', async () => {
     expect((await get('/metrics')).status).toBe(401);
   });
