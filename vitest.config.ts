@@ -32,7 +32,22 @@ for (const [key, value] of Object.entries(readDevVars() as Record<string, string
 
 /** Vars the tests shorten so that TTLs and retries elapse within a test. */
 const testVars = {
-  gateway: { ENVIRONMENT: 'test', HEALTH_TIMEOUT_MS: '1000' },
+  gateway: {
+    ENVIRONMENT: 'test',
+    HEALTH_TIMEOUT_MS: '1000',
+    // Small enough that tests reach each limit with a handful of requests.
+    UPSTREAM_TIMEOUT_MS: '1000',
+    UPSTREAM_CONCURRENCY_MAX: '4',
+    UPSTREAM_QUEUE_MAX: '2',
+    BREAKER_CONSECUTIVE_FAILURES: '5',
+    BREAKER_OPEN_MS: '400',
+    RETRY_ATTEMPTS_MAX: '5',
+    RETRY_DELAY_MS_BASE: '5',
+    RETRY_DELAY_MS_MAX: '50',
+    RETRY_BUDGET_PER_REQUEST: '2',
+    SHED_IN_FLIGHT_MAX: '10',
+    FAULTS_CACHE_MS: '200',
+  },
   catalog: {
     PRODUCT_CACHE_TTL_S: '2',
     PRODUCT_CACHE_SOFT_TTL_S: '1',
@@ -54,32 +69,60 @@ async function migrations() {
   return Object.fromEntries(entries);
 }
 
-interface AuxOptions {
-  name: string;
-  serviceBindings?: Record<string, { name?: string } | string>;
-  durableObjects?: Record<string, { scriptName?: string } | string>;
+interface Designator {
+  name?: string;
+  className?: string;
+  scriptName?: string;
 }
 
-function bindsWorker(options: AuxOptions, name: string): boolean {
-  const services = Object.values(options.serviceBindings ?? {}).map((b) =>
-    typeof b === 'string' ? b : b.name,
-  );
-  const objects = Object.values(options.durableObjects ?? {}).map((b) =>
-    typeof b === 'string' ? undefined : b.scriptName,
-  );
-  return [...services, ...objects].includes(name);
+const designator = (target: unknown): Designator =>
+  typeof target === 'object' && target !== null ? (target as Designator) : {};
+
+/**
+ * The plugin renames the runner worker (`vitest-plugin-runner-<project>`) and
+ * repoints only the runner's own bindings. Auxiliary workers that bind the
+ * runner by its configured name — a service binding (the gateway's CATALOG
+ * in the catalog project) or a Durable Object of its script (the gateway's
+ * FaultRegistry, `script_name = "meridian-gateway"`) — are repointed here.
+ */
+function pointAtRunner<
+  O extends { durableObjects?: Record<string, unknown>; serviceBindings?: Record<string, unknown> },
+>(options: O, scriptName: string, runnerName: string): O {
+  const repoint = (
+    bindings: Record<string, unknown> | undefined,
+    key: 'name' | 'scriptName',
+  ): Record<string, unknown> | undefined =>
+    bindings &&
+    Object.fromEntries(
+      Object.entries(bindings).map(([binding, target]) => [
+        binding,
+        designator(target)[key] === scriptName
+          ? { ...designator(target), [key]: runnerName }
+          : target,
+      ]),
+    );
+  return {
+    ...options,
+    durableObjects: repoint(options.durableObjects, 'scriptName'),
+    serviceBindings: repoint(options.serviceBindings, 'name'),
+  };
 }
+
+const scriptNames: Record<string, string> = { gateway: 'meridian-gateway' };
 
 /** A project whose runner is `runner` and whose other workers are auxiliary. */
 function workerProject(runner: string, include: string[]) {
-  const own = workerOptions(byName(runner), { vars: testVars });
-  // The runner runs under the pool's own name, so auxiliary workers that bind
-  // it by name (service bindings, Durable Objects by script_name) cannot start
-  // in its project; they are tested from the projects where they are runners.
+  const runnerScript = scriptNames[runner] ?? `meridian-${runner}`;
   const others = workers
     .filter((w) => w.name !== runner)
-    .map((w) => workerOptions(w, { vars: testVars }))
-    .filter((o: AuxOptions) => !bindsWorker(o, own.name));
+    .map((w) =>
+      pointAtRunner(
+        workerOptions(w, { vars: testVars }),
+        runnerScript,
+        `vitest-plugin-runner-${runner}`,
+      ),
+    );
+  const own = workerOptions(byName(runner), { vars: testVars });
   return defineProject({
     resolve: { alias },
     plugins: [

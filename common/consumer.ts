@@ -9,6 +9,7 @@
 import type { Envelope } from './envelope';
 import { EnvelopeSchema } from './envelope';
 import { createLogger, errorMessage } from './log';
+import { injectConsumerFault } from './resilience/consumer-faults';
 
 export interface ConsumeOptions {
   service: string;
@@ -108,6 +109,8 @@ export async function consumeBatch(
       continue;
     }
     try {
+      // Operator-injected faults (`queue:<name>` rules) fail or delay the delivery here.
+      await injectConsumerFault(batch.queue, log);
       const outcome = await handle(envelope);
       message.ack();
       log.info('queue.message_processed', {

@@ -1,18 +1,24 @@
 /**
- * The gateway's pipeline: request id + traceparent → secure headers and CORS
- * → JSON body rules → authentication → routes; errors become problem+json in
+ * The gateway's pipeline: request id + traceparent → metrics → secure headers
+ * and CORS → load shedding → request scope (for per-request retry budgets) →
+ * JSON body rules → authentication → routes; errors become problem+json in
  * one place. The OpenAPI document is generated from the route schemas.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { contextStorage } from 'hono/context-storage';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import type { GatewayBindings } from './context';
+import { httpMetrics } from './metrics/http';
 import { apiKeyAuth } from './middleware/admin';
 import { jsonBody } from './middleware/body';
 import { notFound, onError, respondProblem, zodProblem } from './middleware/errors';
 import { requestContext } from './middleware/request-context';
+import { shed } from './middleware/shed';
+import { adminFaults } from './routes/admin-faults';
 import { health } from './routes/health';
 import { inventory } from './routes/inventory';
+import { metricsRoute } from './routes/metrics';
 import { notifications } from './routes/notifications';
 import { operations } from './routes/operations';
 import { orders } from './routes/orders';
@@ -25,6 +31,7 @@ export function createApp(): OpenAPIHono<GatewayBindings> {
     },
   });
   app.use(requestContext());
+  app.use(httpMetrics());
   app.use(secureHeaders());
   app.use(
     cors({
@@ -44,15 +51,20 @@ export function createApp(): OpenAPIHono<GatewayBindings> {
         'retry-after',
         'idempotent-replayed',
         'location',
+        'age',
       ],
     }),
   );
+  app.use(shed());
+  app.use(contextStorage());
   app.use(jsonBody());
   app.use(apiKeyAuth());
   app.onError(onError);
   app.notFound(notFound);
 
   app.route('/', health);
+  app.route('/', metricsRoute);
+  app.route('/', adminFaults);
   app.route('/', products);
   app.route('/', inventory);
   app.route('/', orders);

@@ -1,6 +1,8 @@
 /** Gateway worker entry point. */
 import { createApp } from './app';
 
+export { FaultRegistry } from './faults/registry';
+
 const app = createApp();
 
 export default {

@@ -1,19 +1,24 @@
 /**
  * Liveness (`/health`: the gateway itself answers) and readiness
  * (`/health/ready`: every service answers its own probe within the timeout;
- * 503 names the ones that did not).
+ * 503 names the ones that did not). Each service also shows this isolate's
+ * circuit breaker for it. Probes bypass the upstream layer: they must report
+ * the service as it is, not as the breaker or an injected fault make it look.
  */
 
 import { errorMessage } from '@common/log';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { GatewayBindings } from '../context';
 import { healthCheckers, SERVICE_NAMES } from '../services';
-import { withTimeout } from '../upstream';
+import { gatewayUpstreams, withTimeout } from '../upstream';
 
 const ServiceStatus = z.object({
   status: z.enum(['ok', 'degraded', 'down']),
   latencyMs: z.number().int(),
   detail: z.string().optional(),
+  breaker: z.enum(['closed', 'open', 'half-open']).openapi({
+    description: "This isolate's circuit breaker for the service.",
+  }),
 });
 
 const ReadySchema = z.object({
@@ -60,6 +65,7 @@ health.openapi(
     const results = await Promise.all(
       SERVICE_NAMES.map(async (name) => {
         const started = Date.now();
+        const { breaker } = gatewayUpstreams().status(name);
         try {
           const report = await withTimeout(name, timeout, checkers[name]());
           const failing = Object.entries(report.checks).filter(([, v]) => v !== 'ok');
@@ -70,6 +76,7 @@ health.openapi(
               status: report.status,
               latencyMs: Date.now() - started,
               ...(detail ? { detail } : {}),
+              breaker,
             },
           ] as const;
         } catch (error) {
@@ -79,6 +86,7 @@ health.openapi(
               status: 'down' as const,
               latencyMs: Date.now() - started,
               detail: errorMessage(error),
+              breaker,
             },
           ] as const;
         }

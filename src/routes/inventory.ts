@@ -43,6 +43,7 @@ inventory.openapi(
     const level = unwrap(
       await callUpstream('inventory', () => c.env.INVENTORY.getStock(sku, region), {
         log: c.get('log'),
+        idempotent: true,
       }),
     );
     return c.json(level, 200);

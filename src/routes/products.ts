@@ -7,6 +7,7 @@
  */
 
 import {
+  type CachedProduct,
   type CacheMeta,
   CreateProductInputSchema,
   ListProductsInputSchema,
@@ -15,12 +16,13 @@ import {
 } from '@common/contracts/catalog';
 import { hash32 } from '@common/hashring';
 import { unwrap } from '@common/problem';
+import { StaleCopies } from '@common/resilience';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { GatewayBindings } from '../context';
 import { requireRole } from '../middleware/auth';
 import { ProductSchema, problemResponses } from '../schemas';
-import { callUpstream } from '../upstream';
+import { callUpstream, callWithStaleCopy } from '../upstream';
 
 export const products = new OpenAPIHono<GatewayBindings>();
 
@@ -108,12 +110,16 @@ products.openapi(
     const { page, ...meta } = unwrap(
       await callUpstream('catalog', () => c.env.CATALOG.listProducts(query, metaOf(c)), {
         log: c.get('log'),
+        idempotent: true,
       }),
     );
     for (const [name, value] of Object.entries(cacheHeaders(meta))) c.header(name, value);
     return c.json(page, 200);
   },
 );
+
+/** Last good product reads of this isolate, served (marked stale) while the catalog itself fails. */
+const productCopies = new StaleCopies<CachedProduct>({ entries_max: 1000, age_ms_max: 3_600_000 });
 
 products.openapi(
   createRoute({
@@ -133,11 +139,17 @@ products.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid('param');
-    const { product, ...meta } = unwrap(
-      await callUpstream('catalog', () => c.env.CATALOG.getProduct(id, metaOf(c)), {
-        log: c.get('log'),
-      }),
+    const { result, staleAge_s } = await callWithStaleCopy(
+      'catalog',
+      productCopies,
+      id,
+      () => c.env.CATALOG.getProduct(id, metaOf(c)),
+      { log: c.get('log'), idempotent: true },
     );
+    const { product, ...fresh } = unwrap(result);
+    // The catalog failed and this isolate served its last good copy: say so.
+    const meta: CacheMeta =
+      staleAge_s === undefined ? fresh : { ...fresh, cache: 'stale', ageMs: staleAge_s * 1000 };
     const etag = etagOf(product);
     c.header('etag', etag);
     for (const [name, value] of Object.entries(cacheHeaders(meta))) c.header(name, value);

@@ -1,0 +1,24 @@
+/**
+ * Counts every request by route pattern and status and records its latency.
+ * Runs early so shed and failed requests are counted too.
+ */
+import type { MiddlewareHandler } from 'hono';
+import { matchedRoutes } from 'hono/route';
+import type { GatewayBindings } from '../context';
+import { httpDuration, httpRequests } from './gateway';
+
+/**
+ * @example app.use(httpMetrics())
+ */
+export function httpMetrics(): MiddlewareHandler<GatewayBindings> {
+  return async function httpMetricsMiddleware(c, next) {
+    const started = performance.now();
+    await next();
+    // The most specific pattern matched (also when a middleware answered
+    // first, e.g. shedding); only wildcards means no route: one label for all.
+    const route = matchedRoutes(c).findLast((r) => !r.path.endsWith('*'))?.path ?? 'unmatched';
+    const method = c.req.method;
+    httpRequests.inc({ method, route, status: String(c.res.status) });
+    httpDuration.observe({ method, route }, (performance.now() - started) / 1000);
+  };
+}
