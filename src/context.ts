@@ -1,12 +1,16 @@
 /** Variables every gateway handler can read, declared once for Hono's typed context. */
 import type { Logger } from '@common/log';
 import type { Region } from '@common/regions';
+import type { IdempotencyScope } from './idempotency/middleware';
+import type { RateLimitDecision } from './ratelimit/policy';
 
 export interface Principal {
   kind: 'api-key' | 'customer';
   id: string;
   roles: readonly string[];
   region?: Region;
+  /** The refresh family a customer's access token was issued from (logout revokes it). */
+  sessionId?: string;
 }
 
 export interface GatewayVariables {
@@ -14,6 +18,10 @@ export interface GatewayVariables {
   traceparent: string;
   log: Logger;
   principal?: Principal;
+  /** The most restrictive limit consulted for this request; sent as RateLimit-* headers. */
+  rateLimit?: RateLimitDecision;
+  /** Set on (idem) routes: handlers derive downstream operation ids from it. */
+  idempotency?: IdempotencyScope;
 }
 
 export interface GatewayBindings {

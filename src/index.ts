@@ -1,5 +1,8 @@
-/** Gateway worker entry point. */
+/** Gateway worker entry point, and the Durable Objects it hosts. */
 import { createApp } from './app';
+
+export { IdempotencyRecord } from './idempotency/record';
+export { RateLimiter } from './ratelimit/limiter';
 
 const app = createApp();
 

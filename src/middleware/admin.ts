@@ -30,3 +30,17 @@ export function apiKeyAuth(): MiddlewareHandler<GatewayBindings> {
     return next();
   };
 }
+
+/**
+ * Only the operator API key: for actions that must not be reachable with a
+ * customer token even when it carries the admin role (creating admins).
+ */
+export function requireOperator(): MiddlewareHandler<GatewayBindings> {
+  return async function requireOperatorMiddleware(c, next) {
+    const principal = c.get('principal');
+    if (!principal) throw problem(401, 'authentication_required', 'this route needs the API key');
+    if (principal.kind !== 'api-key')
+      throw problem(403, 'operator_required', 'this route needs the operator API key');
+    return next();
+  };
+}
