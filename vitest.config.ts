@@ -55,12 +55,37 @@ async function migrations() {
   return Object.fromEntries(entries);
 }
 
+interface ServiceBinding {
+  name: string;
+  [key: string]: unknown;
+}
+
+/**
+ * The plugin renames the runner to `vitest-plugin-runner-<project>`; service
+ * bindings of auxiliary workers that name the runner's configured name must
+ * follow (workerd refuses to start when a worker with Durable Objects, like
+ * the gateway, binds a service that does not exist).
+ */
+function pointAtRunner<T extends { serviceBindings?: Record<string, ServiceBinding | string> }>(
+  options: T,
+  configName: string,
+  runner: string,
+): T {
+  const bindings = Object.entries(options.serviceBindings ?? {}).map(([binding, target]) => {
+    const name = typeof target === 'string' ? target : target.name;
+    if (name !== configName) return [binding, target];
+    const renamed = `vitest-plugin-runner-${runner}`;
+    return [binding, typeof target === 'string' ? renamed : { ...target, name: renamed }];
+  });
+  return { ...options, serviceBindings: Object.fromEntries(bindings) };
+}
+
 /** A project whose runner is `runner` and whose other workers are auxiliary. */
 function workerProject(runner: string, include: string[]) {
+  const own = workerOptions(byName(runner), { vars: testVars });
   const others = workers
     .filter((w) => w.name !== runner)
-    .map((w) => workerOptions(w, { vars: testVars }));
-  const own = workerOptions(byName(runner), { vars: testVars });
+    .map((w) => pointAtRunner(workerOptions(w, { vars: testVars }), own.name, runner));
   return defineProject({
     resolve: { alias },
     plugins: [

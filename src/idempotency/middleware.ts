@@ -16,7 +16,7 @@
 
 import { errorMessage } from '@common/log';
 import { problem } from '@common/problem';
-import { regionalStub } from '@common/regions';
+import { type Region, regionalStub } from '@common/regions';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { GatewayBindings } from '../context';
 import { callerKey } from '../ratelimit/middleware';
@@ -84,14 +84,20 @@ async function fingerprintOf(c: Ctx): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** A customer's record lives in their home region: it holds their response data. */
-export function recordFor(
-  c: Ctx,
+/** The record of `key` for the caller `scope`, placed in `region`. */
+export function idempotencyRecord(
+  env: GatewayEnv,
+  region: Region,
   scope: string,
   key: string,
 ): DurableObjectStub<IdempotencyRecord> {
+  return regionalStub(env.IDEMPOTENCY, region, `idem:${scope}\n${key}`);
+}
+
+/** A customer's record lives in their home region: it holds their response data. */
+function recordFor(c: Ctx, scope: string, key: string): DurableObjectStub<IdempotencyRecord> {
   const region = c.get('principal')?.region ?? fallbackRegion(c.env);
-  return regionalStub(c.env.IDEMPOTENCY, region, `idem:${scope}\n${key}`);
+  return idempotencyRecord(c.env, region, scope, key);
 }
 
 function replay(response: StoredResponse): Response {
