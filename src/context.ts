@@ -18,6 +18,8 @@ export interface GatewayVariables {
   traceparent: string;
   log: Logger;
   principal?: Principal;
+  /** Why a presented access token was refused; routes that need credentials answer 401 with it. */
+  authFailure?: string;
   /** The most restrictive limit consulted for this request; sent as RateLimit-* headers. */
   rateLimit?: RateLimitDecision;
   /** Set on (idem) routes: handlers derive downstream operation ids from it. */

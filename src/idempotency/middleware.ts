@@ -79,7 +79,8 @@ async function fingerprintOf(c: Ctx): Promise<string> {
   } catch {
     // Not JSON: the raw text is the fingerprint (validation will refuse it).
   }
-  const data = new TextEncoder().encode(`${c.req.method} ${c.req.path}\n${body}`);
+  const { pathname, search } = new URL(c.req.url);
+  const data = new TextEncoder().encode(`${c.req.method} ${pathname}${search}\n${body}`);
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }

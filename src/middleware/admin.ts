@@ -6,6 +6,7 @@
 import { problem } from '@common/problem';
 import type { MiddlewareHandler } from 'hono';
 import type { GatewayBindings } from '../context';
+import { unauthenticated } from './auth';
 
 async function sha256(text: string): Promise<ArrayBuffer> {
   return crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
@@ -38,7 +39,7 @@ export function apiKeyAuth(): MiddlewareHandler<GatewayBindings> {
 export function requireOperator(): MiddlewareHandler<GatewayBindings> {
   return async function requireOperatorMiddleware(c, next) {
     const principal = c.get('principal');
-    if (!principal) throw problem(401, 'authentication_required', 'this route needs the API key');
+    if (!principal) return unauthenticated(c);
     if (principal.kind !== 'api-key')
       throw problem(403, 'operator_required', 'this route needs the operator API key');
     return next();

@@ -14,9 +14,11 @@ import { respondProblem } from './errors';
 const BEARER = /^Bearer[ ]+(\S+)$/i;
 
 /**
- * Sets a customer principal from `Authorization: Bearer <token>`; anonymous
- * when there is no Authorization header. A header that is present but wrong
- * is a 401 (never silently anonymous), with `WWW-Authenticate` per RFC 6750.
+ * Sets a customer principal from `Authorization: Bearer <token>`. A token
+ * that fails verification leaves the caller anonymous and records why: a
+ * route that needs credentials then answers 401 with that reason, while
+ * public routes still work (a client that always sends its last, expired,
+ * token can still refresh or log in).
  *
  * @example app.use(authenticate())
  */
@@ -33,19 +35,8 @@ export function authenticate(): MiddlewareHandler<GatewayBindings> {
       : ({ ok: false, reason: 'authorization_scheme_unsupported' } as const);
     if (!verification.ok) {
       c.get('log').info('auth.token_refused', { reason: verification.reason });
-      const expired = verification.reason === 'token_expired';
-      const response = respondProblem(c, {
-        status: 401,
-        code: verification.reason,
-        detail: expired
-          ? 'the access token has expired; refresh it'
-          : 'the access token is not valid',
-      });
-      response.headers.set(
-        'www-authenticate',
-        `Bearer error="invalid_token", error_description="${verification.reason}"`,
-      );
-      return response;
+      c.set('authFailure', verification.reason);
+      return next();
     }
     const { sub, roles, region, sid } = verification.claims;
     c.set('principal', { kind: 'customer', id: sub, roles, region, sessionId: sid });
@@ -53,11 +44,39 @@ export function authenticate(): MiddlewareHandler<GatewayBindings> {
   };
 }
 
+/**
+ * The 401 for a route that needs credentials, with `WWW-Authenticate` per
+ * RFC 6750: the token's problem when one was sent, else "credentials needed".
+ */
+export function unauthenticated(c: Context<GatewayBindings>): Response {
+  const failure = c.get('authFailure');
+  const response = respondProblem(
+    c,
+    failure
+      ? {
+          status: 401,
+          code: failure,
+          detail:
+            failure === 'token_expired'
+              ? 'the access token has expired; refresh it'
+              : 'the access token is not valid',
+        }
+      : { status: 401, code: 'authentication_required', detail: 'this route needs credentials' },
+  );
+  response.headers.set(
+    'www-authenticate',
+    failure
+      ? `Bearer realm="meridian", error="invalid_token", error_description="${failure}"`
+      : 'Bearer realm="meridian"',
+  );
+  return response;
+}
+
 /** Refuses anonymous callers (401) and callers without the role (403). */
 export function requireRole(role: string): MiddlewareHandler<GatewayBindings> {
   return async function requireRoleMiddleware(c, next) {
     const principal = c.get('principal');
-    if (!principal) throw problem(401, 'authentication_required', 'this route needs credentials');
+    if (!principal) return unauthenticated(c);
     if (!principal.roles.includes(role))
       throw problem(403, 'role_required', `this route needs the ${role} role`);
     return next();
@@ -68,7 +87,7 @@ export function requireRole(role: string): MiddlewareHandler<GatewayBindings> {
 export function requireCustomer(): MiddlewareHandler<GatewayBindings> {
   return async function requireCustomerMiddleware(c, next) {
     const principal = c.get('principal');
-    if (!principal) throw problem(401, 'authentication_required', 'this route needs credentials');
+    if (!principal) return unauthenticated(c);
     if (principal.kind !== 'customer')
       throw problem(403, 'customer_required', 'this route is for customers');
     return next();

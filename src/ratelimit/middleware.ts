@@ -134,10 +134,13 @@ export async function throttleAuth(
   if (!ip.decision.allowed) refuse(c, ip.decision, action);
   const account = await takeWindow(c, `${action}-account:${email}`, policies.account);
   if (!account.decision.allowed) refuse(c, account.decision, action);
-  c.set('rateLimit', tighter(tighter(c.get('rateLimit'), ip.decision), account.decision));
+  const before = c.get('rateLimit');
+  c.set('rateLimit', tighter(tighter(before, ip.decision), account.decision));
   return async () => {
     try {
       await account.refund();
+      const refunded = { ...account.decision, remaining: account.decision.remaining + 1 };
+      c.set('rateLimit', tighter(tighter(before, ip.decision), refunded));
     } catch (error) {
       c.get('log').warn('ratelimit.refund_failed', { error: errorMessage(error) });
     }

@@ -4,7 +4,7 @@
  */
 
 import { SkuSchema } from '@common/contracts/inventory';
-import { problem, unwrap } from '@common/problem';
+import { unwrap } from '@common/problem';
 import { REGIONS } from '@common/regions';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { withAccess } from '../auth/access';
@@ -88,15 +88,9 @@ inventory.openapi(
     const { sku } = c.req.valid('param');
     const body = c.req.valid('json');
     const region = resolveRegion(c, body.region);
-    const key = c.req.header('idempotency-key');
-    if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) {
-      throw problem(
-        400,
-        'idempotency_key_invalid',
-        'Idempotency-Key must be 1-200 visible ASCII characters',
-      );
-    }
-    const operationId = key ? `restock:${key}` : `restock:${c.get('requestId')}`;
+    // The key is the caller's (idempotent() scopes it), so the operation id is too.
+    const scoped = c.get('idempotency')?.operationId;
+    const operationId = scoped ? `restock:${scoped}` : `restock:${c.get('requestId')}`;
     const meta = { requestId: c.get('requestId'), traceparent: c.get('traceparent') };
     const result = unwrap(
       await callUpstream(
