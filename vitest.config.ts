@@ -27,8 +27,8 @@ const alias = { '@common': path.resolve(import.meta.dirname, 'common') };
 
 // The runner reads required secrets from the environment; tests use the
 // committed development values.
-for (const [key, value] of Object.entries(readDevVars() as Record<string, string>))
-  process.env[key] ??= value;
+const devVars = readDevVars() as Record<string, string>;
+for (const [key, value] of Object.entries(devVars)) process.env[key] ??= value;
 
 /** Vars the tests shorten so that TTLs and retries elapse within a test. */
 const testVars = {
@@ -47,6 +47,9 @@ const testVars = {
     RETRY_BUDGET_PER_REQUEST: '2',
     SHED_IN_FLIGHT_MAX: '10',
     FAULTS_CACHE_MS: '200',
+    // Every test request comes from one anonymous IP; limiter tests set their own.
+    RATE_LIMIT_API_CAPACITY: '100000',
+    RATE_LIMIT_AUTH_IP_MAX: '100000',
   },
   catalog: {
     PRODUCT_CACHE_TTL_S: '2',
@@ -129,7 +132,12 @@ function workerProject(runner: string, include: string[]) {
       cloudflareTest(async () => ({
         wrangler: { configPath: byName(runner).config },
         miniflare: {
-          bindings: { ...own.bindings, TEST_MIGRATIONS: await migrations() },
+          bindings: {
+            ...own.bindings,
+            TEST_MIGRATIONS: await migrations(),
+            // Lets tests sign tokens as identity does (attack tests re-sign variants).
+            TEST_JWT_PRIVATE_KEYS: devVars.JWT_PRIVATE_KEYS ?? '[]',
+          },
           // The runner also binds the other services' databases and caches
           // (same ids, so the same storage) for fixtures and assertions only.
           d1Databases: Object.assign(
@@ -167,6 +175,7 @@ export default defineConfig({
         'common/**/*.test.ts',
         'src/**/*.test.ts',
       ]),
+      workerProject('identity', ['workers/identity/**/*.test.ts']),
       workerProject('inventory', ['workers/inventory/**/*.test.ts']),
       workerProject('catalog', ['workers/catalog/**/*.test.ts']),
       workerProject('orders', ['workers/orders/**/*.test.ts']),

@@ -6,8 +6,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readDevVars } from './miniflare.mjs';
-import { catalogSeedSql, seedStock } from './seed.mjs';
-import { bin, childEnv, root, WORKERS } from './workers.mjs';
+import { catalogSeedSql, seedAdmin, seedStock } from './seed.mjs';
+import { bin, childEnv, root, SERVICE_WORKERS, WORKERS } from './workers.mjs';
 
 /** The databases of each worker, read from its wrangler.toml by wrangler itself. */
 async function databasesOf(worker) {
@@ -26,15 +26,50 @@ function wrangler(args, options = {}) {
   });
 }
 
-/** Copies .dev.vars.example to .dev.vars beside each config that needs secrets. */
-export function ensureDevVars() {
+/** Secret names a worker's wrangler.toml requires (`[secrets] required`). */
+async function requiredSecrets(worker) {
+  const { unstable_readConfig } = await import('wrangler');
+  const config = unstable_readConfig({ config: worker.config }, { hideWarnings: true });
+  return config.secrets?.required ?? [];
+}
+
+const GENERATED =
+  '# Generated from the root .dev.vars by scripts/local.mjs: edit that file instead.';
+
+/**
+ * The root .dev.vars is the one file developers edit: created from
+ * .dev.vars.example on first start, and given any key the example gained
+ * since. `wrangler dev -c … -c …` reads a .dev.vars beside each worker's
+ * config, so every service worker gets one with the secrets it requires.
+ */
+export async function ensureDevVars() {
   const example = path.join(root, '.dev.vars.example');
   const target = path.join(root, '.dev.vars');
   if (!fs.existsSync(target)) {
     fs.copyFileSync(example, target);
     console.log('created .dev.vars from .dev.vars.example');
+  } else {
+    const have = readDevVars(target);
+    const wanted = readDevVars(example);
+    const missing = Object.keys(wanted).filter((k) => !(k in have));
+    if (missing.length) {
+      const lines = missing.map((k) => `${k}=${wanted[k]}`).join('\n');
+      fs.appendFileSync(target, `\n# Added from .dev.vars.example\n${lines}\n`);
+      console.log(`added ${missing.join(', ')} to .dev.vars`);
+    }
   }
-  return readDevVars(target);
+  const secrets = readDevVars(target);
+  for (const worker of SERVICE_WORKERS) {
+    const file = path.join(root, worker.dir, '.dev.vars');
+    const required = await requiredSecrets(worker);
+    if (!required.length) continue;
+    const absent = required.filter((k) => !(k in secrets));
+    if (absent.length)
+      throw new Error(`.dev.vars lacks ${absent.join(', ')} (see .dev.vars.example)`);
+    const lines = required.map((k) => `${k}=${secrets[k]}`);
+    fs.writeFileSync(file, `${GENERATED}\n${lines.join('\n')}\n`, { mode: 0o600 });
+  }
+  return secrets;
 }
 
 export async function applyMigrations(persistTo) {
@@ -124,13 +159,15 @@ export function stopSystem(child) {
   }
 }
 
-/** Migrations, products, system up, stock seeded: the whole local system. */
+/** Migrations, products, system up, stock and admin seeded: the whole local system. */
 export async function bootLocalSystem({ port, persistTo, vars, log }) {
-  const secrets = ensureDevVars();
+  const secrets = await ensureDevVars();
   await applyMigrations(persistTo);
   seedCatalog(persistTo);
   const system = await startSystem({ port, persistTo, vars, log });
   await seedStock(system.url, secrets.ADMIN_API_KEY);
   console.log('seeded stock in every region');
+  const admin = await seedAdmin(system.url, secrets);
+  console.log(`admin ${secrets.ADMIN_EMAIL} ${admin.created ? 'created' : 'already present'}`);
   return system;
 }

@@ -1,6 +1,8 @@
 // Demo data, seeded idempotently: products are inserted with fixed ids
 // (INSERT OR IGNORE), stock is added through the public restock API with a
-// fixed Idempotency-Key per SKU and region, so running it again changes nothing.
+// fixed Idempotency-Key per SKU and region, and the admin account from
+// .dev.vars is ensured through the operator-only PUT /v1/admin/admins, so
+// running it again changes nothing.
 import fs from 'node:fs';
 import path from 'node:path';
 import { root } from './workers.mjs';
@@ -61,4 +63,18 @@ export async function seedStock(baseUrl, apiKey) {
         );
     }
   }
+}
+
+/** Makes sure the admin from .dev.vars exists (and logs in with its password). */
+export async function seedAdmin(baseUrl, secrets) {
+  const { ADMIN_API_KEY, ADMIN_EMAIL, ADMIN_PASSWORD } = secrets;
+  if (!ADMIN_EMAIL || !ADMIN_PASSWORD)
+    throw new Error('.dev.vars needs ADMIN_EMAIL and ADMIN_PASSWORD');
+  const res = await fetch(`${baseUrl}/v1/admin/admins`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', 'x-api-key': ADMIN_API_KEY },
+    body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+  });
+  if (res.status !== 200) throw new Error(`seeding the admin: ${res.status} ${await res.text()}`);
+  return res.json();
 }

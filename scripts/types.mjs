@@ -10,8 +10,13 @@ let stale = 0;
 for (const worker of WORKERS) {
   // Workers that call others over service bindings get typed RPC stubs by
   // passing the bound workers' configs as secondary configs.
+  // Secondary configs let wrangler type what a worker binds in another worker:
+  // the gateway's service bindings (typed RPC stubs), and Durable Objects that
+  // services use from the gateway by script_name (the fault registry).
   const extra =
-    worker.name === 'gateway' ? WORKERS.slice(1).flatMap((w) => ['-c', rel(w.config)]) : [];
+    worker.name === 'gateway'
+      ? WORKERS.slice(1).flatMap((w) => ['-c', rel(w.config)])
+      : ['-c', rel(WORKERS[0].config)];
   const args = [
     'types',
     '-c',

@@ -2,12 +2,16 @@
 import type { Logger } from '@common/log';
 import type { Region } from '@common/regions';
 import type { RetryBudget } from '@common/resilience';
+import type { IdempotencyScope } from './idempotency/middleware';
+import type { RateLimitDecision } from './ratelimit/policy';
 
 export interface Principal {
   kind: 'api-key' | 'customer';
   id: string;
   roles: readonly string[];
   region?: Region;
+  /** The refresh family a customer's access token was issued from (logout revokes it). */
+  sessionId?: string;
 }
 
 export interface GatewayVariables {
@@ -17,6 +21,12 @@ export interface GatewayVariables {
   principal?: Principal;
   /** Retries left for this request's upstream calls (set on the first call). */
   retryBudget?: RetryBudget;
+  /** Why a presented access token was refused; routes that need credentials answer 401 with it. */
+  authFailure?: string;
+  /** The most restrictive limit consulted for this request; sent as RateLimit-* headers. */
+  rateLimit?: RateLimitDecision;
+  /** Set on (idem) routes: handlers derive downstream operation ids from it. */
+  idempotency?: IdempotencyScope;
 }
 
 export interface GatewayBindings {

@@ -1,7 +1,9 @@
-/** Gateway worker entry point. */
+/** Gateway worker entry point, and the Durable Objects it hosts. */
 import { createApp } from './app';
 
 export { FaultRegistry } from './faults/registry';
+export { IdempotencyRecord } from './idempotency/record';
+export { RateLimiter } from './ratelimit/limiter';
 
 const app = createApp();
 

@@ -6,6 +6,7 @@
 import { problem } from '@common/problem';
 import type { MiddlewareHandler } from 'hono';
 import type { GatewayBindings } from '../context';
+import { unauthenticated } from './auth';
 
 async function sha256(text: string): Promise<ArrayBuffer> {
   return crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
@@ -27,6 +28,20 @@ export function apiKeyAuth(): MiddlewareHandler<GatewayBindings> {
       }
       c.set('principal', { kind: 'api-key', id: 'operator', roles: ['admin'] });
     }
+    return next();
+  };
+}
+
+/**
+ * Only the operator API key: for actions that must not be reachable with a
+ * customer token even when it carries the admin role (creating admins).
+ */
+export function requireOperator(): MiddlewareHandler<GatewayBindings> {
+  return async function requireOperatorMiddleware(c, next) {
+    const principal = c.get('principal');
+    if (!principal) return unauthenticated(c);
+    if (principal.kind !== 'api-key')
+      throw problem(403, 'operator_required', 'this route needs the operator API key');
     return next();
   };
 }

@@ -4,11 +4,12 @@
  */
 
 import { SkuSchema } from '@common/contracts/inventory';
-import { problem, unwrap } from '@common/problem';
+import { unwrap } from '@common/problem';
 import { REGIONS } from '@common/regions';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { withAccess } from '../auth/access';
 import type { GatewayBindings } from '../context';
-import { requireRole } from '../middleware/auth';
+import { idempotent } from '../idempotency/middleware';
 import { resolveRegion } from '../region';
 import { problemResponses } from '../schemas';
 import { callUpstream } from '../upstream';
@@ -27,16 +28,21 @@ const SkuParam = z.object({ sku: SkuSchema });
 export const inventory = new OpenAPIHono<GatewayBindings>();
 
 inventory.openapi(
-  createRoute({
-    method: 'get',
-    path: '/v1/inventory/{sku}',
-    summary: 'Stock of a SKU in a region warehouse (linearizable: read at the shard leader).',
-    request: { params: SkuParam, query: z.object({ region: z.enum(REGIONS).optional() }) },
-    responses: {
-      200: { description: 'stock level', content: { 'application/json': { schema: StockSchema } } },
-      ...problemResponses(400, 503),
-    },
-  }),
+  createRoute(
+    withAccess('public', {
+      method: 'get',
+      path: '/v1/inventory/{sku}',
+      summary: 'Stock of a SKU in a region warehouse (linearizable: read at the shard leader).',
+      request: { params: SkuParam, query: z.object({ region: z.enum(REGIONS).optional() }) },
+      responses: {
+        200: {
+          description: 'stock level',
+          content: { 'application/json': { schema: StockSchema } },
+        },
+        ...problemResponses(400, 503),
+      },
+    }),
+  ),
   async (c) => {
     const { sku } = c.req.valid('param');
     const region = resolveRegion(c, c.req.valid('query').region);
@@ -57,38 +63,35 @@ const RestockBody = z
   })
   .strict();
 
-inventory.use('/v1/inventory/:sku/restock', requireRole('admin'));
 inventory.openapi(
-  createRoute({
-    method: 'post',
-    path: '/v1/inventory/{sku}/restock',
-    summary:
-      'Add stock (admin; linearizable). With an Idempotency-Key the restock applies once per key.',
-    request: {
-      params: SkuParam,
-      body: { content: { 'application/json': { schema: RestockBody } }, required: true },
-    },
-    responses: {
-      200: {
-        description: 'stock after the restock',
-        content: { 'application/json': { schema: StockSchema } },
+  createRoute(
+    withAccess('admin', {
+      method: 'post',
+      path: '/v1/inventory/{sku}/restock',
+      // Optional here: without a key the restock still applies once per request.
+      middleware: [idempotent({ required: false })],
+      summary:
+        'Add stock (admin; linearizable). With an Idempotency-Key the restock applies once per key.',
+      request: {
+        params: SkuParam,
+        body: { content: { 'application/json': { schema: RestockBody } }, required: true },
       },
-      ...problemResponses(400, 401, 403, 415, 503),
-    },
-  }),
+      responses: {
+        200: {
+          description: 'stock after the restock',
+          content: { 'application/json': { schema: StockSchema } },
+        },
+        ...problemResponses(400, 401, 403, 409, 415, 422, 429, 503),
+      },
+    }),
+  ),
   async (c) => {
     const { sku } = c.req.valid('param');
     const body = c.req.valid('json');
     const region = resolveRegion(c, body.region);
-    const key = c.req.header('idempotency-key');
-    if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) {
-      throw problem(
-        400,
-        'idempotency_key_invalid',
-        'Idempotency-Key must be 1-200 visible ASCII characters',
-      );
-    }
-    const operationId = key ? `restock:${key}` : `restock:${c.get('requestId')}`;
+    // The key is the caller's (idempotent() scopes it), so the operation id is too.
+    const scoped = c.get('idempotency')?.operationId;
+    const operationId = scoped ? `restock:${scoped}` : `restock:${c.get('requestId')}`;
     const meta = { requestId: c.get('requestId'), traceparent: c.get('traceparent') };
     const result = unwrap(
       await callUpstream(

@@ -23,7 +23,7 @@ async function insertProduct(id: string, sku: string): Promise<void> {
 }
 
 // Valid product ids (the catalog refuses malformed ones with 404 before any lookup).
-const ids = Array.from({ length: 4 }, () => newId('prd'));
+const [id1, id2] = [newId('prd'), newId('prd')];
 
 beforeEach(async () => {
   await clearFaults();
@@ -32,8 +32,8 @@ beforeEach(async () => {
 
 describe('stale fallback for product reads', () => {
   it('serves the last good copy, marked stale, while the catalog fails', async () => {
-    await insertProduct(ids[0], 'FALLBACK-001');
-    const fresh = await get(`/v1/products/${ids[0]}`);
+    await insertProduct(id1, 'FALLBACK-001');
+    const fresh = await get(`/v1/products/${id1}`);
     expect(fresh.status).toBe(200);
     expect(fresh.headers.get('x-cache')).not.toBe('stale');
     const product = await fresh.json();
@@ -42,7 +42,7 @@ describe('stale fallback for product reads', () => {
     const fallbacksBefore = await metric('meridian_upstream_fallbacks_total', {
       upstream: 'catalog',
     });
-    const stale = await get(`/v1/products/${ids[0]}`);
+    const stale = await get(`/v1/products/${id1}`);
     expect(stale.status).toBe(200);
     expect(stale.headers.get('x-cache')).toBe('stale');
     expect(stale.headers.get('age')).toMatch(/^\d+$/);
@@ -54,9 +54,9 @@ describe('stale fallback for product reads', () => {
   });
 
   it('a product never served has no copy: the failure stands', async () => {
-    await insertProduct(ids[1], 'FALLBACK-002');
+    await insertProduct(id2, 'FALLBACK-002');
     await putFaults([{ target: 'catalog', kind: 'error', rate: 1 }]);
-    const res = await get(`/v1/products/${ids[1]}`);
+    const res = await get(`/v1/products/${id2}`);
     expect(res.status).toBe(503);
     expect(await problemCode(res)).toBe('upstream_unavailable');
   });

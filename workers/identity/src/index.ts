@@ -1,11 +1,135 @@
-/** Identity service: customers, credentials and roles. */
+/**
+ * Identity service: customers, credentials and roles (D1), refresh-token
+ * families, and the signing of access tokens. The gateway verifies those
+ * tokens itself with the public keys; nothing here is called per request
+ * after login.
+ */
 import { WorkerEntrypoint } from 'cloudflare:workers';
-import { type HealthReport, healthReport } from '@common/rpc';
+import {
+  type EnsureAdminInput,
+  EnsureAdminInputSchema,
+  type EnsuredAdmin,
+  type LoginInput,
+  LoginInputSchema,
+  type LogoutInput,
+  LogoutInputSchema,
+  type Me,
+  type PublicJwks,
+  type RefreshInput,
+  RefreshInputSchema,
+  type RegisterInput,
+  RegisterInputSchema,
+  type TokenPair,
+} from '@common/contracts/identity';
+import { createLogger } from '@common/log';
+import { fail, ok, type Result } from '@common/problem';
+import { type CallMeta, type HealthReport, healthReport } from '@common/rpc';
+import type { z } from 'zod';
+import * as accounts from './accounts';
+import { identityConfig } from './config';
+import { deleteExpired } from './sessions';
+import { signingKeys } from './tokens';
+import { identityDb, userById } from './users';
+
+function invalid(error: z.ZodError): Result<never> {
+  return fail(400, 'validation_failed', 'the request is not valid; see errors', {
+    errors: error.issues.map((issue) => ({
+      path: issue.path.map(String).join('.') || '(root)',
+      message: issue.message,
+    })),
+  });
+}
 
 export default class IdentityService extends WorkerEntrypoint<IdentityEnv> {
+  #deps(): accounts.Deps {
+    return {
+      db: identityDb(this.env.IDENTITY_DB),
+      config: identityConfig(this.env),
+      keys: () => signingKeys(this.env),
+      now: () => Date.now(),
+    };
+  }
+
+  async register(input: RegisterInput, meta: CallMeta): Promise<Result<TokenPair>> {
+    const parsed = RegisterInputSchema.safeParse(input);
+    if (!parsed.success) return invalid(parsed.error);
+    const result = await accounts.register(this.#deps(), parsed.data);
+    if (result.ok) {
+      createLogger({ service: 'identity', ...meta }).info('identity.registered', {
+        customerId: result.value.customerId,
+        region: result.value.region,
+      });
+    }
+    return result;
+  }
+
+  async login(input: LoginInput, meta: CallMeta): Promise<Result<TokenPair>> {
+    const parsed = LoginInputSchema.safeParse(input);
+    if (!parsed.success) return invalid(parsed.error);
+    const result = await accounts.login(this.#deps(), parsed.data);
+    // The email is not logged: a failed login's email may be someone's password.
+    createLogger({ service: 'identity', ...meta }).info('identity.login', {
+      ok: result.ok,
+      ...(result.ok ? { customerId: result.value.customerId } : {}),
+    });
+    return result;
+  }
+
+  /** Rotates a refresh token: the old one is spent, reusing it revokes the family. */
+  async refresh(input: RefreshInput, meta: CallMeta): Promise<Result<TokenPair>> {
+    const parsed = RefreshInputSchema.safeParse(input);
+    if (!parsed.success)
+      return fail(401, 'refresh_token_unknown', 'the refresh token is not valid');
+    const result = await accounts.refresh(this.#deps(), parsed.data.refreshToken);
+    if (!result.ok && result.problem.code === 'refresh_token_reused') {
+      createLogger({ service: 'identity', ...meta }).warn('identity.refresh_token_reused', {});
+    }
+    return result;
+  }
+
+  /** Revokes the refresh family the caller's access token came from. */
+  async logout(input: LogoutInput, _meta: CallMeta): Promise<Result<{ revoked: true }>> {
+    const parsed = LogoutInputSchema.safeParse(input);
+    if (!parsed.success) return invalid(parsed.error);
+    await accounts.logout(this.#deps(), parsed.data.customerId, parsed.data.sessionId);
+    return ok({ revoked: true });
+  }
+
+  async me(customerId: string): Promise<Result<Me>> {
+    const user = await userById(identityDb(this.env.IDENTITY_DB), customerId);
+    if (!user) return fail(404, 'customer_not_found', 'no such customer');
+    const { id, email, name, region, roles } = user;
+    return ok({ customerId: id, email, name, region, roles });
+  }
+
+  /** Creates or updates an admin account; for seeding and operators only. */
+  async ensureAdmin(input: EnsureAdminInput, meta: CallMeta): Promise<Result<EnsuredAdmin>> {
+    const parsed = EnsureAdminInputSchema.safeParse(input);
+    if (!parsed.success) return invalid(parsed.error);
+    const result = await accounts.ensureAdmin(this.#deps(), parsed.data);
+    if (result.ok) {
+      createLogger({ service: 'identity', ...meta }).info('identity.admin_ensured', {
+        ...result.value,
+      });
+    }
+    return result;
+  }
+
+  /** The public halves of the signing keys (what the gateway must be configured with). */
+  async jwks(): Promise<PublicJwks> {
+    return (await signingKeys(this.env)).jwks;
+  }
+
   async health(): Promise<HealthReport> {
     return healthReport('identity', {
       d1: () => this.env.IDENTITY_DB.prepare('SELECT 1').first(),
+      signing_keys: () => signingKeys(this.env),
     });
+  }
+
+  /** Cron: expired refresh tokens are deleted in bounded batches. */
+  override async scheduled(_controller: ScheduledController): Promise<void> {
+    const deleted = await deleteExpired(identityDb(this.env.IDENTITY_DB), Date.now());
+    createLogger({ service: 'identity' }).info('identity.expired_tokens_deleted', { deleted });
   }
 }
