@@ -49,12 +49,43 @@ async function migrations() {
   return Object.fromEntries(entries);
 }
 
+interface AuxOptions {
+  serviceBindings?: Record<string, string | { name?: string }>;
+  durableObjects?: Record<string, string | { scriptName?: string }>;
+}
+
+/**
+ * The plugin renames the worker under test to its runner (`vitest-plugin-runner-<project>`,
+ * see getRunnerName in @cloudflare/vitest-plugin), so auxiliary workers that bind it by its
+ * configured name (the gateway's service binding, a `script_name` Durable Object) would
+ * point at nothing; point them at the runner instead.
+ */
+function pointAtRunner<T extends AuxOptions>(options: T, configName: string, project: string): T {
+  const runner = `vitest-plugin-runner-${project.replace(/[^a-z0-9-]/gi, '_')}`;
+  const services = Object.entries(options.serviceBindings ?? {}).map(([key, binding]) => {
+    if (binding === configName) return [key, runner];
+    if (typeof binding === 'object' && binding.name === configName)
+      return [key, { ...binding, name: runner }];
+    return [key, binding];
+  });
+  const objects = Object.entries(options.durableObjects ?? {}).map(([key, binding]) =>
+    typeof binding === 'object' && binding.scriptName === configName
+      ? [key, { ...binding, scriptName: runner }]
+      : [key, binding],
+  );
+  return {
+    ...options,
+    serviceBindings: Object.fromEntries(services),
+    durableObjects: Object.fromEntries(objects),
+  };
+}
+
 /** A project whose runner is `runner` and whose other workers are auxiliary. */
 function workerProject(runner: string, include: string[]) {
+  const own = workerOptions(byName(runner), { vars: testVars });
   const others = workers
     .filter((w) => w.name !== runner)
-    .map((w) => workerOptions(w, { vars: testVars }));
-  const own = workerOptions(byName(runner), { vars: testVars });
+    .map((w) => pointAtRunner(workerOptions(w, { vars: testVars }), own.name, runner));
   return defineProject({
     resolve: { alias },
     plugins: [

@@ -19,6 +19,7 @@ const StockSchema = z
     region: z.enum(REGIONS),
     available: z.number().int(),
     reserved: z.number().int(),
+    sold: z.number().int(),
   })
   .openapi('StockLevel');
 
