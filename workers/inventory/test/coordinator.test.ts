@@ -1,6 +1,7 @@
 /** Reservations across shards: two-phase hold, release on failure, expiry as the safety net. */
-import { newId } from '@common/ids';
+
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { newId } from '@common/ids';
 import { describe, expect, it } from 'vitest';
 import { fingerprintOf } from '../src/reservation';
 import type { InventoryShard } from '../src/shard';
