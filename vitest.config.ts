@@ -35,6 +35,12 @@ const testVars = {
   gateway: { ENVIRONMENT: 'test', HEALTH_TIMEOUT_MS: '1000' },
   catalog: { PRODUCT_CACHE_TTL_S: '2' },
   inventory: { OUTBOX_RETRY_MS: '200' },
+  payments: {
+    OUTBOX_RETRY_MS: '200',
+    LEDGER_SNAPSHOT_EVERY: '5',
+    TRANSFER_RETRY_MS: '20',
+    TRANSFER_CREDIT_DEADLINE_MS: '400',
+  },
 };
 
 /** D1 migrations by database folder, bound into the runner for setup files. */
@@ -130,6 +136,7 @@ export default defineConfig({
       ]),
       workerProject('inventory', ['workers/inventory/**/*.test.ts']),
       workerProject('catalog', ['workers/catalog/**/*.test.ts']),
+      workerProject('payments', ['workers/payments/**/*.test.ts']),
     ],
   },
 });
