@@ -30,7 +30,7 @@ import { decide, type LedgerState, receiptOf } from './fold';
 import { Journal } from './journal';
 import { LEDGER_SCHEMA } from './ledger-schema';
 import type { AccountInit, Cause, ExecuteInput, StartTransferInput } from './ledger-types';
-import { Operations } from './operations';
+import { CANCELLED, Operations } from './operations';
 import { TransferDriver } from './transfer-driver';
 import { TransferBook, viewOfTransfer } from './transfers';
 import { accountViewOf, eventViewOf, messageOf, transactionOf } from './views';
@@ -147,7 +147,7 @@ export class AccountLedger extends DurableObject<PaymentsEnv> {
       const prior = this.#ops.outcomeOf<LedgerReceipt>(operationId);
       if (prior) return { status: 'applied', outcome: prior };
       const cancelled = fail(409, 'operation_cancelled', `operation ${operationId} was cancelled`);
-      this.#ops.record(operationId, 'cancelled', cancelled, Date.now());
+      this.#ops.record(operationId, CANCELLED, cancelled, Date.now());
       return { status: 'cancelled' };
     });
     await this.#afterWrite(meta);

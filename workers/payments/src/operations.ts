@@ -12,6 +12,9 @@ interface OperationRow {
   [key: string]: SqlStorageValue;
 }
 
+/** Fingerprint of an operation cancelled before it was applied (see AccountLedger.cancelOperation). */
+export const CANCELLED = 'cancelled';
+
 export type Recall<T> = { seen: false } | { seen: true; outcome: Result<T> };
 
 export class Operations {
@@ -30,7 +33,7 @@ export class Operations {
       )
       .toArray()[0];
     if (!row) return { seen: false };
-    if (row.fingerprint !== fingerprint)
+    if (row.fingerprint !== fingerprint && row.fingerprint !== CANCELLED)
       return {
         seen: true,
         outcome: fail(
