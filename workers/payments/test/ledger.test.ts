@@ -98,6 +98,24 @@ describe('commands', () => {
     expect(await balanceOf(c)).toEqual({ balance: 1000, inTransit: 0 });
   });
 
+  it('a cancelled operation never applies; cancelling an applied one answers its outcome', async () => {
+    const c = newCustomer();
+    await deposit(c, 10);
+    const op = newId('op');
+    expect(await ledgerOf(c).cancelOperation(op, meta())).toEqual({ status: 'cancelled' });
+    expect(await deposit(c, 99, op)).toMatchObject({
+      ok: false,
+      problem: { code: 'operation_cancelled' },
+    });
+    const applied = newId('op');
+    const first = await deposit(c, 5, applied);
+    expect(await ledgerOf(c).cancelOperation(applied, meta())).toEqual({
+      status: 'applied',
+      outcome: first,
+    });
+    expect(await balanceOf(c)).toEqual({ balance: 15, inTransit: 0 });
+  });
+
   it('money in another currency is refused', async () => {
     const c = newCustomer();
     const result = await payments.deposit(
