@@ -11,9 +11,11 @@ import { apiKeyAuth } from './middleware/admin';
 import { jsonBody } from './middleware/body';
 import { notFound, onError, respondProblem, zodProblem } from './middleware/errors';
 import { requestContext } from './middleware/request-context';
+import { accounts } from './routes/accounts';
 import { health } from './routes/health';
 import { inventory } from './routes/inventory';
 import { products } from './routes/products';
+import { transfers } from './routes/transfers';
 
 export function createApp(): OpenAPIHono<GatewayBindings> {
   const app = new OpenAPIHono<GatewayBindings>({
@@ -33,6 +35,7 @@ export function createApp(): OpenAPIHono<GatewayBindings> {
         'x-request-id',
         'traceparent',
         'x-api-key',
+        'x-consistency-token',
       ],
       exposeHeaders: [
         'x-request-id',
@@ -41,6 +44,7 @@ export function createApp(): OpenAPIHono<GatewayBindings> {
         'retry-after',
         'idempotent-replayed',
         'location',
+        'x-consistency-token',
       ],
     }),
   );
@@ -52,6 +56,8 @@ export function createApp(): OpenAPIHono<GatewayBindings> {
   app.route('/', health);
   app.route('/', products);
   app.route('/', inventory);
+  app.route('/', accounts);
+  app.route('/', transfers);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
