@@ -194,3 +194,17 @@ export type ReservationEvent = z.infer<typeof ReservationEventSchema>;
 
 /** Queue destinations of the inventory outbox. */
 export const INVENTORY_EVENTS = 'INVENTORY_EVENTS';
+
+// ── Commands (queue meridian-inventory-commands) and their replies ─────────
+
+export const INVENTORY_COMMANDS_QUEUE = 'meridian-inventory-commands';
+
+/** Command types; payloads are the RPC inputs of the same name. */
+export const INVENTORY_COMMANDS = {
+  reserveItems: 'inventory.reserve_items',
+  confirmReservation: 'inventory.confirm_reservation',
+  releaseReservation: 'inventory.release_reservation',
+} as const;
+
+/** Reply event type on the saga replies queue: a `CommandResult` (common/commands.ts). */
+export const INVENTORY_COMMAND_RESULT = 'inventory.command_result';

@@ -223,3 +223,16 @@ export type PaymentsFailureCode =
   | 'transfer_to_self'
   | 'transfer_not_found'
   | 'payments_invalid';
+
+// ── Commands (queue meridian-payment-commands) and their replies ───────────
+
+export const PAYMENT_COMMANDS_QUEUE = 'meridian-payment-commands';
+
+/** Command types; payloads are the RPC inputs of the same name. */
+export const PAYMENT_COMMANDS = {
+  capturePayment: 'payments.capture_payment',
+  refundPayment: 'payments.refund_payment',
+} as const;
+
+/** Reply event type on the saga replies queue: a `CommandResult` (common/commands.ts). */
+export const PAYMENT_COMMAND_RESULT = 'payments.command_result';

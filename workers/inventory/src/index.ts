@@ -5,6 +5,7 @@
  * coordinator (two-phase hold with expiry).
  */
 import { WorkerEntrypoint } from 'cloudflare:workers';
+import { consumeBatch } from '@common/consumer';
 import {
   type ReleasedReservation,
   type Reservation,
@@ -23,6 +24,7 @@ import { fail, ok, type Result } from '@common/problem';
 import { isRegion, type Region, regionalStub } from '@common/regions';
 import { type CallMeta, type HealthReport, healthReport } from '@common/rpc';
 import type { z } from 'zod';
+import { handleInventoryCommand } from './commands';
 import { ReservationCoordinator } from './coordinator';
 import { shardFor } from './ring';
 import type { InventoryShard } from './shard';
@@ -131,6 +133,16 @@ export default class InventoryService extends WorkerEntrypoint<InventoryEnv> {
   /** Which shard owns a SKU (for operators and tests of the ring). */
   shardOf(sku: string, region: Region): string {
     return shardFor(this.env.INVENTORY_SHARDS, region, sku);
+  }
+
+  /** The saga's commands (queue meridian-inventory-commands); results go to the replies queue. */
+  override async queue(batch: MessageBatch<unknown>): Promise<void> {
+    const reply = async (envelope: unknown) => {
+      await this.env.SAGA_REPLIES.send(envelope, { contentType: 'json' });
+    };
+    await consumeBatch(batch, (envelope) => handleInventoryCommand(this, envelope, reply), {
+      service: 'inventory',
+    });
   }
 
   async health(): Promise<HealthReport> {

@@ -19,6 +19,7 @@ import {
   type EventsQuery,
   EventsQuerySchema,
   type LedgerReceipt,
+  PAYMENT_COMMANDS_QUEUE,
   type RefundInput,
   RefundInputSchema,
   type TransactionsPage,
@@ -35,6 +36,7 @@ import { fail, ok, type Result } from '@common/problem';
 import { isRegion, type Region, regionalStub } from '@common/regions';
 import { type CallMeta, type HealthReport, healthReport } from '@common/rpc';
 import type { z } from 'zod';
+import { handlePaymentCommand } from './commands';
 import type { AccountInit, AccountLedger, LedgerCommand } from './ledger';
 import {
   applyLedgerEvent,
@@ -195,7 +197,17 @@ export default class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
     });
   }
 
+  /** Ledger events into the projection; the saga's commands (answered on the replies queue). */
   override async queue(batch: MessageBatch<unknown>): Promise<void> {
+    if (batch.queue === PAYMENT_COMMANDS_QUEUE) {
+      const reply = async (envelope: unknown) => {
+        await this.env.SAGA_REPLIES.send(envelope, { contentType: 'json' });
+      };
+      await consumeBatch(batch, (envelope) => handlePaymentCommand(this, envelope, reply), {
+        service: 'payments',
+      });
+      return;
+    }
     await consumeBatch(batch, (envelope) => applyLedgerEvent(this.env.PAYMENTS_DB, envelope), {
       service: 'payments',
     });
