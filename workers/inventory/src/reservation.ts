@@ -84,3 +84,32 @@ export function outcomeOf(view: ShardReservation): Result<ShardReservation> {
       return fail(409, 'reservation_expired', `reservation ${view.reservationId} expired`);
   }
 }
+
+export function insertReservation(
+  sql: SqlStorage,
+  id: string,
+  region: Region,
+  status: ReservationStatus,
+  items: ReservationItem[],
+  expiresAt: number,
+  now: number,
+  cause: { correlationId: string; traceparent: string },
+  { fingerprint, shortages }: { fingerprint: string; shortages: Shortage[] },
+): void {
+  sql.exec(
+    `INSERT INTO reservations (reservation_id, region, status, items, fingerprint, shortages,
+       expires_at, correlation_id, traceparent, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    id,
+    region,
+    status,
+    JSON.stringify(items),
+    fingerprint,
+    shortages.length ? JSON.stringify(shortages) : null,
+    expiresAt,
+    cause.correlationId,
+    cause.traceparent,
+    now,
+    now,
+  );
+}

@@ -17,7 +17,14 @@ import type {
 import { fail, ok, type Result } from '@common/problem';
 import type { Region } from '@common/regions';
 import type { Cause, LevelRow, ShardEvents, StockReason } from './events';
-import { isTombstone, normalizeItems, outcomeOf, type ReservationRow, viewOf } from './reservation';
+import {
+  insertReservation,
+  isTombstone,
+  normalizeItems,
+  outcomeOf,
+  type ReservationRow,
+  viewOf,
+} from './reservation';
 
 export type { Cause } from './events';
 
@@ -125,10 +132,20 @@ export class StockBook {
       if (available < quantity) shortages.push({ sku, requested: quantity, available });
     }
     const status = shortages.length ? 'rejected' : 'held';
-    this.#insert(input.reservationId, input.region, status, items, now + input.ttl_ms, now, cause, {
-      fingerprint: input.fingerprint,
-      shortages,
-    });
+    insertReservation(
+      this.#sql,
+      input.reservationId,
+      input.region,
+      status,
+      items,
+      now + input.ttl_ms,
+      now,
+      cause,
+      {
+        fingerprint: input.fingerprint,
+        shortages,
+      },
+    );
     if (status === 'held') this.#move(items, input.region, 'reserve', cause);
     return outcomeOf(this.#transitioned(input.reservationId, cause));
   }
@@ -152,7 +169,10 @@ export class StockBook {
   release(id: string, region: Region, now: number, cause: Cause): Result<ShardReservation> {
     const row = this.#reservation(id);
     if (!row) {
-      this.#insert(id, region, 'released', [], now, now, cause, { fingerprint: '', shortages: [] });
+      insertReservation(this.#sql, id, region, 'released', [], now, now, cause, {
+        fingerprint: '',
+        shortages: [],
+      });
       return ok(this.#mustGet(id));
     }
     const current = viewOf(row);
@@ -230,34 +250,6 @@ export class StockBook {
     const due = [row.expiry, row.purge === null ? null : row.purge + retention_ms];
     const times = due.filter((t): t is number => t !== null);
     return times.length ? Math.min(...times) : null;
-  }
-
-  #insert(
-    id: string,
-    region: Region,
-    status: ReservationStatus,
-    items: ReservationItem[],
-    expiresAt: number,
-    now: number,
-    cause: Cause,
-    { fingerprint, shortages }: { fingerprint: string; shortages: Shortage[] },
-  ): void {
-    this.#sql.exec(
-      `INSERT INTO reservations (reservation_id, region, status, items, fingerprint, shortages,
-         expires_at, correlation_id, traceparent, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      id,
-      region,
-      status,
-      JSON.stringify(items),
-      fingerprint,
-      shortages.length ? JSON.stringify(shortages) : null,
-      expiresAt,
-      cause.correlationId,
-      cause.traceparent,
-      now,
-      now,
-    );
   }
 
   #expireIfDue(row: ReservationRow, now: number, cause: Cause): ShardReservation {

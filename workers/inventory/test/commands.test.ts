@@ -1,7 +1,6 @@
 /** The saga's commands over the queue: same idempotent code as RPC, one reply per command. */
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import type { CommandResult } from '@common/commands';
 import { INVENTORY_COMMAND_RESULT, INVENTORY_COMMANDS } from '@common/contracts/inventory';
 import { type Envelope, makeEnvelope } from '@common/envelope';
 import { newId } from '@common/ids';
@@ -47,7 +46,7 @@ describe('inventory commands', () => {
     expect(first?.id).toBe(`${reserve.id}:reply`);
     expect(again?.id).toBe(first?.id);
     expect(again?.payload).toEqual(first?.payload);
-    expect((first?.payload as CommandResult).ok).toBe(true);
+    expect(first?.payload).toMatchObject({ ok: true, value: { status: 'held' } });
     expect(first?.correlationId).toBe(reserve.correlationId);
     expect(await level(sku)).toMatchObject({ available: 3, reserved: 2 });
 

@@ -146,11 +146,6 @@ export class Journal {
     return fold(this.#tail(from, until), snapshot?.state ?? EMPTY_STATE);
   }
 
-  /** The whole log folded from nothing: what every other read must agree with. */
-  replay(): LedgerState {
-    return fold(this.#tail(0, Number.MAX_SAFE_INTEGER));
-  }
-
   /** Events with `after < seq` and `at <= until`, oldest first. */
   eventsAsOf(until: number, after: number, limit: number): StoredEvent[] {
     return this.#storage.sql

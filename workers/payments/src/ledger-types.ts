@@ -1,5 +1,6 @@
 /** The account ledger's RPC inputs (called by the payments entrypoint and by other ledgers). */
 import type { Region } from '@common/regions';
+import type { CallMeta } from '@common/rpc';
 
 /** Who the account is, so the first command can open it (AccountOpened). */
 export interface AccountInit {
@@ -37,4 +38,12 @@ export interface Cause {
   correlationId: string;
   causationId: string;
   traceparent: string;
+}
+
+export function causeOf(meta: CallMeta, correlationId?: string): Cause {
+  return {
+    correlationId: correlationId ?? meta.requestId,
+    causationId: meta.requestId,
+    traceparent: meta.traceparent,
+  };
 }

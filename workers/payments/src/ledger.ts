@@ -29,7 +29,13 @@ import { Captures } from './captures';
 import { decide, type LedgerState, receiptOf } from './fold';
 import { Journal } from './journal';
 import { LEDGER_SCHEMA } from './ledger-schema';
-import type { AccountInit, Cause, ExecuteInput, StartTransferInput } from './ledger-types';
+import {
+  type AccountInit,
+  type Cause,
+  causeOf,
+  type ExecuteInput,
+  type StartTransferInput,
+} from './ledger-types';
 import { CANCELLED, Operations } from './operations';
 import { TransferDriver } from './transfer-driver';
 import { TransferBook, viewOfTransfer } from './transfers';
@@ -297,14 +303,6 @@ export class AccountLedger extends DurableObject<PaymentsEnv> {
     if (due !== null && !this.#transfers.paused()) await scheduleAlarmBy(this.ctx.storage, due);
     await this.flushOutbox(meta);
   }
-}
-
-function causeOf(meta: CallMeta, correlationId?: string): Cause {
-  return {
-    correlationId: correlationId ?? meta.requestId,
-    causationId: meta.requestId,
-    traceparent: meta.traceparent,
-  };
 }
 
 function replayed(outcome: Result<LedgerReceipt>): Result<LedgerReceipt> {
