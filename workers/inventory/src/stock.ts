@@ -229,7 +229,7 @@ export class StockBook {
     const ids = this.#sql
       .exec<{ id: string }>(
         `SELECT reservation_id AS id FROM reservations
-         WHERE status != 'held' AND updated_at < ? ORDER BY updated_at LIMIT ?`,
+         WHERE status != 'held' AND updated_at <= ? ORDER BY updated_at LIMIT ?`,
         before,
         limit,
       )

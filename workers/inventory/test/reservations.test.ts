@@ -178,6 +178,33 @@ describe('expiry', () => {
   });
 });
 
+describe('retention', () => {
+  it('finished reservations are purged after the retention; live holds never are', async () => {
+    const sku = freshSku('purge');
+    await restock(sku, 5);
+    const live = await reserve(sku, 1);
+    const done = await reserve(sku, 1);
+    await inventory.releaseReservation(ref(done.reservationId, sku), meta());
+    const stub = await shardStub(region, sku);
+    // Both rows last changed long ago (beyond any retention).
+    await runInDurableObject(stub, (_shard: InventoryShard, state) => {
+      state.storage.sql.exec(
+        'UPDATE reservations SET updated_at = 0 WHERE reservation_id IN (?, ?)',
+        live.reservationId,
+        done.reservationId,
+      );
+    });
+    await runInDurableObject(stub, (shard: InventoryShard) => shard.alarm());
+    const [kept, purged] = await runInDurableObject(stub, (shard: InventoryShard) => [
+      shard.getReservation(live.reservationId),
+      shard.getReservation(done.reservationId),
+    ]);
+    expect(kept?.status).toBe('held');
+    expect(purged).toBeNull();
+    expect(await level(sku)).toMatchObject({ available: 4, reserved: 1 });
+  });
+});
+
 describe('events', () => {
   it('every change commits its domain event and stock levels to the outbox', async () => {
     const sku = freshSku('events');
