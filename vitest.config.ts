@@ -58,6 +58,12 @@ const testVars = {
     PRODUCT_CACHE_STALE_IF_ERROR_S: '600',
   },
   inventory: { OUTBOX_RETRY_MS: '200' },
+  payments: {
+    OUTBOX_RETRY_MS: '200',
+    LEDGER_SNAPSHOT_EVERY: '5',
+    TRANSFER_RETRY_MS: '20',
+    TRANSFER_CREDIT_DEADLINE_MS: '400',
+  },
 };
 
 /** D1 migrations by database folder, bound into the runner for setup files. */
@@ -179,6 +185,7 @@ export default defineConfig({
       workerProject('inventory', ['workers/inventory/**/*.test.ts']),
       workerProject('catalog', ['workers/catalog/**/*.test.ts']),
       workerProject('orders', ['workers/orders/**/*.test.ts']),
+      workerProject('payments', ['workers/payments/**/*.test.ts']),
     ],
   },
 });

@@ -20,6 +20,7 @@ import { notFound, onError, respondProblem, zodProblem } from './middleware/erro
 import { requestContext } from './middleware/request-context';
 import { shed } from './middleware/shed';
 import { rateLimit } from './ratelimit/middleware';
+import { accounts } from './routes/accounts';
 import { adminFaults } from './routes/admin-faults';
 import { auth } from './routes/auth';
 import { mountDocs } from './routes/docs';
@@ -31,6 +32,7 @@ import { notifications } from './routes/notifications';
 import { operations } from './routes/operations';
 import { orders } from './routes/orders';
 import { products } from './routes/products';
+import { transfers } from './routes/transfers';
 
 export const OPENAPI_CONFIG = {
   openapi: '3.1.0',
@@ -60,6 +62,7 @@ export function createApp(): OpenAPIHono<GatewayBindings> {
         'x-request-id',
         'traceparent',
         'x-api-key',
+        'x-consistency-token',
       ],
       exposeHeaders: [
         'x-request-id',
@@ -72,6 +75,7 @@ export function createApp(): OpenAPIHono<GatewayBindings> {
         'ratelimit-limit',
         'ratelimit-remaining',
         'ratelimit-reset',
+        'x-consistency-token',
       ],
     }),
   );
@@ -94,6 +98,8 @@ export function createApp(): OpenAPIHono<GatewayBindings> {
   app.route('/', orders);
   app.route('/', notifications);
   app.route('/', operations);
+  app.route('/', accounts);
+  app.route('/', transfers);
 
   app.openAPIRegistry.registerComponent('securitySchemes', BEARER_SCHEME, {
     type: 'http',

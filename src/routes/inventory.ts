@@ -20,6 +20,7 @@ const StockSchema = z
     region: z.enum(REGIONS),
     available: z.number().int(),
     reserved: z.number().int(),
+    sold: z.number().int(),
   })
   .openapi('StockLevel');
 

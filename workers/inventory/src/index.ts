@@ -1,29 +1,62 @@
 /**
- * Inventory service: typed RPC for the gateway and other services. It routes
- * each SKU to its shard leader in the caller's region and never exposes the
- * Durable Objects themselves.
+ * Inventory service: typed RPC for the gateway and the order saga. It routes
+ * each SKU to its shard leader in the region and never exposes the Durable
+ * Objects themselves. Reservations that span shards go through the
+ * coordinator (two-phase hold with expiry).
  */
 import { WorkerEntrypoint } from 'cloudflare:workers';
+import { consumeBatch } from '@common/consumer';
 import {
+  type ReleasedReservation,
+  type Reservation,
+  type ReservationRefInput,
+  ReservationRefInputSchema,
+  type ReserveItemsInput,
+  ReserveItemsInputSchema,
   type RestockInput,
   RestockInputSchema,
+  type ShardReservation,
   SkuSchema,
   type StockLevel,
 } from '@common/contracts/inventory';
+import { createLogger } from '@common/log';
 import { fail, ok, type Result } from '@common/problem';
 import { isRegion, type Region, regionalStub } from '@common/regions';
 import { type CallMeta, type HealthReport, healthReport } from '@common/rpc';
+import type { z } from 'zod';
+import { handleInventoryCommand } from './commands';
+import { ReservationCoordinator } from './coordinator';
 import { shardFor } from './ring';
 import type { InventoryShard } from './shard';
 
 export { InventoryShard } from './shard';
 
+function invalid<T>(error: z.ZodError): Result<T> {
+  const issue = error.issues[0];
+  const path = issue?.path.map(String).join('.') || '(root)';
+  return fail(400, 'reservation_invalid', `${path}: ${issue?.message ?? 'invalid'}`, {
+    errors: error.issues.map((i) => ({
+      path: i.path.map(String).join('.') || '(root)',
+      message: i.message,
+    })),
+  });
+}
+
 export default class InventoryService extends WorkerEntrypoint<InventoryEnv> {
-  #shard(region: Region, sku: string): DurableObjectStub<InventoryShard> {
-    return regionalStub(
-      this.env.INVENTORY_SHARD,
-      region,
-      shardFor(this.env.INVENTORY_SHARDS, region, sku),
+  #shard(region: Region, shard: string): DurableObjectStub<InventoryShard> {
+    return regionalStub(this.env.INVENTORY_SHARD, region, shard);
+  }
+
+  #coordinator(region: Region, meta: CallMeta): ReservationCoordinator {
+    return new ReservationCoordinator(
+      {
+        shardOf: (sku) => shardFor(this.env.INVENTORY_SHARDS, region, sku),
+        stub: (shard) => this.#shard(region, shard),
+      },
+      {
+        confirm_grace_ms: Number(this.env.RESERVATION_CONFIRM_GRACE_MS) || 10 * 60 * 1000,
+        log: createLogger({ service: 'inventory', ...meta }),
+      },
     );
   }
 
@@ -32,7 +65,7 @@ export default class InventoryService extends WorkerEntrypoint<InventoryEnv> {
     if (!SkuSchema.safeParse(sku).success)
       return fail(400, 'sku_invalid', `"${sku}" is not a valid sku`);
     if (!isRegion(region)) return fail(400, 'region_unknown', `unknown region "${region}"`);
-    return ok(await this.#shard(region, sku).getStock(sku, region));
+    return ok(await this.#shard(region, this.shardOf(sku, region)).getStock(sku, region));
   }
 
   /** Adds stock; idempotent by `operationId`. */
@@ -43,7 +76,58 @@ export default class InventoryService extends WorkerEntrypoint<InventoryEnv> {
     const parsed = RestockInputSchema.safeParse(input);
     if (!parsed.success)
       return fail(400, 'restock_invalid', parsed.error.issues[0]?.message ?? 'invalid');
-    return ok(await this.#shard(parsed.data.region, parsed.data.sku).restock(parsed.data, meta));
+    const { region, sku } = parsed.data;
+    return ok(await this.#shard(region, this.shardOf(sku, region)).restock(parsed.data, meta));
+  }
+
+  /**
+   * Phase 1: holds every item, across shards, all or nothing, until `ttl_ms`
+   * from now. Linearizable per shard; idempotent by `reservationId` (a repeat
+   * answers with the current state and never holds twice). Any failure
+   * releases what was held; the caller retries a 503 with the same id only
+   * to learn the outcome, and uses a new id for a new attempt.
+   */
+  async reserveItems(input: ReserveItemsInput, meta: CallMeta): Promise<Result<Reservation>> {
+    const parsed = ReserveItemsInputSchema.safeParse(input);
+    if (!parsed.success) return invalid(parsed.error);
+    return this.#coordinator(parsed.data.region, meta).reserveItems(parsed.data, meta);
+  }
+
+  /** Phase 2: held → sold on every shard. Idempotent; retry a 503 until it answers. */
+  async confirmReservation(
+    input: ReservationRefInput,
+    meta: CallMeta,
+  ): Promise<Result<Reservation>> {
+    const parsed = ReservationRefInputSchema.safeParse(input);
+    if (!parsed.success) return invalid(parsed.error);
+    return this.#coordinator(parsed.data.region, meta).confirmReservation(parsed.data, meta);
+  }
+
+  /** Compensation: held → available on every shard. Idempotent; safe before the hold arrives. */
+  async releaseReservation(
+    input: ReservationRefInput,
+    meta: CallMeta,
+  ): Promise<Result<ReleasedReservation>> {
+    const parsed = ReservationRefInputSchema.safeParse(input);
+    if (!parsed.success) return invalid(parsed.error);
+    return this.#coordinator(parsed.data.region, meta).releaseReservation(parsed.data, meta);
+  }
+
+  /** One shard's part of a reservation (for operators and the saga's diagnostics). */
+  async getReservation(
+    reservationId: string,
+    region: Region,
+    sku: string,
+  ): Promise<Result<ShardReservation>> {
+    if (!isRegion(region)) return fail(400, 'region_unknown', `unknown region "${region}"`);
+    if (!SkuSchema.safeParse(sku).success)
+      return fail(400, 'sku_invalid', `"${sku}" is not a valid sku`);
+    const found = await this.#shard(region, this.shardOf(sku, region)).getReservation(
+      reservationId,
+    );
+    return found
+      ? ok(found)
+      : fail(404, 'reservation_not_found', `no reservation ${reservationId}`);
   }
 
   /** Which shard owns a SKU (for operators and tests of the ring). */
@@ -51,9 +135,19 @@ export default class InventoryService extends WorkerEntrypoint<InventoryEnv> {
     return shardFor(this.env.INVENTORY_SHARDS, region, sku);
   }
 
+  /** The saga's commands (queue meridian-inventory-commands); results go to the replies queue. */
+  override async queue(batch: MessageBatch<unknown>): Promise<void> {
+    const reply = async (envelope: unknown) => {
+      await this.env.SAGA_REPLIES.send(envelope, { contentType: 'json' });
+    };
+    await consumeBatch(batch, (envelope) => handleInventoryCommand(this, envelope, reply), {
+      service: 'inventory',
+    });
+  }
+
   async health(): Promise<HealthReport> {
     return healthReport('inventory', {
-      shard: () => this.#shard('us', '__health__').getStock('__health__', 'us'),
+      shard: () => this.#shard('us', this.shardOf('__health__', 'us')).getStock('__health__', 'us'),
     });
   }
 }

@@ -1,11 +1,248 @@
-/** Payments service: account ledgers and their transaction read model. */
+/**
+ * Payments service: typed RPC for the gateway and the order saga over
+ * per-account ledgers (linearizable, in the customer's home region), the
+ * transactions read model (eventual, read-your-writes on request), and the
+ * consumer that projects ledger events into it.
+ */
 import { WorkerEntrypoint } from 'cloudflare:workers';
-import { type HealthReport, healthReport } from '@common/rpc';
+import { consumeBatch } from '@common/consumer';
+import {
+  type AccountEventsPage,
+  type AccountRef,
+  AccountRefSchema,
+  type AccountView,
+  accountIdOf,
+  type CaptureInput,
+  CaptureInputSchema,
+  type DepositInput,
+  DepositInputSchema,
+  type EventsQuery,
+  EventsQuerySchema,
+  type LedgerReceipt,
+  PAYMENT_COMMANDS_QUEUE,
+  type RefundInput,
+  RefundInputSchema,
+  type TransactionsPage,
+  type TransactionsQuery,
+  TransactionsQuerySchema,
+  type TransferInput,
+  TransferInputSchema,
+  type TransferRef,
+  TransferRefSchema,
+  type TransferView,
+} from '@common/contracts/payments';
+import { createLogger, errorMessage } from '@common/log';
+import { fail, ok, type Result } from '@common/problem';
+import { isRegion, type Region, regionalStub } from '@common/regions';
+import { type CallMeta, type HealthReport, healthReport } from '@common/rpc';
+import type { z } from 'zod';
+import { handlePaymentCommand } from './commands';
+import type { AccountInit, AccountLedger, LedgerCommand } from './ledger';
+import {
+  applyLedgerEvent,
+  directoryInsert,
+  projectedPage,
+  projectedThrough,
+  regionOfCustomer,
+} from './projection';
+
+export { AccountLedger } from './ledger';
+
+function invalid<T>(error: z.ZodError): Result<T> {
+  const errors = error.issues.map((i) => ({
+    path: i.path.map(String).join('.') || '(root)',
+    message: i.message,
+  }));
+  return fail(400, 'payments_invalid', `${errors[0]?.path}: ${errors[0]?.message}`, { errors });
+}
 
 export default class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
+  get #currency(): string {
+    return this.env.LEDGER_CURRENCY || 'USD';
+  }
+
+  #ledger(region: Region, customerId: string): DurableObjectStub<AccountLedger> {
+    return regionalStub(this.env.ACCOUNT_LEDGER, region, accountIdOf(customerId));
+  }
+
+  #init({ customerId, region }: AccountRef): AccountInit {
+    return { accountId: accountIdOf(customerId), customerId, region, currency: this.#currency };
+  }
+
+  /**
+   * The customer's account, opened on first use (idempotent). Linearizable:
+   * read at the ledger. Identity may call it at registration so the customer
+   * can receive transfers at once.
+   */
+  async openAccount(ref: AccountRef, meta: CallMeta): Promise<Result<AccountView>> {
+    const parsed = AccountRefSchema.safeParse(ref);
+    if (!parsed.success) return invalid(parsed.error);
+    const init = this.#init(parsed.data);
+    const { view, opened } = await this.#ledger(init.region, init.customerId).open(init, meta);
+    if (opened) await this.#register(view, meta);
+    return ok(view);
+  }
+
+  async getAccount(ref: AccountRef, meta: CallMeta): Promise<Result<AccountView>> {
+    return this.openAccount(ref, meta);
+  }
+
+  async deposit(input: DepositInput, meta: CallMeta): Promise<Result<LedgerReceipt>> {
+    const parsed = DepositInputSchema.safeParse(input);
+    if (!parsed.success) return invalid(parsed.error);
+    const { amount, currency = this.#currency } = parsed.data;
+    return this.#execute(parsed.data, { kind: 'deposit', amount, currency }, meta);
+  }
+
+  /** Charges an order; `insufficient_funds` (409) when the balance is short. */
+  async capturePayment(input: CaptureInput, meta: CallMeta): Promise<Result<LedgerReceipt>> {
+    const parsed = CaptureInputSchema.safeParse(input);
+    if (!parsed.success) return invalid(parsed.error);
+    const { amount, currency = this.#currency, orderId } = parsed.data;
+    return this.#execute(
+      parsed.data,
+      { kind: 'capture', amount, currency, reference: orderId },
+      meta,
+      orderId,
+    );
+  }
+
+  /** Refunds (part of) an order's captures; never more than was captured for it. */
+  async refundPayment(input: RefundInput, meta: CallMeta): Promise<Result<LedgerReceipt>> {
+    const parsed = RefundInputSchema.safeParse(input);
+    if (!parsed.success) return invalid(parsed.error);
+    const { amount, currency = this.#currency, orderId } = parsed.data;
+    return this.#execute(
+      parsed.data,
+      { kind: 'refund', amount, currency, reference: orderId },
+      meta,
+      orderId,
+    );
+  }
+
+  /** Balance and events as of any past instant (temporal query at the ledger). */
+  async accountEvents(query: EventsQuery): Promise<Result<AccountEventsPage>> {
+    const parsed = EventsQuerySchema.safeParse(query);
+    if (!parsed.success) return invalid(parsed.error);
+    const { until = Date.now(), after = 0, limit } = parsed.data;
+    return ok(
+      await this.#ledger(parsed.data.region, parsed.data.customerId).eventsAsOf(
+        until,
+        after,
+        limit,
+      ),
+    );
+  }
+
+  /**
+   * The transactions read model (eventual). With `minVersion` (the version a
+   * write returned) the answer comes from the ledger while the projection
+   * does not yet hold every event up to it: read-your-writes.
+   */
+  async listTransactions(query: TransactionsQuery): Promise<Result<TransactionsPage>> {
+    const parsed = TransactionsQuerySchema.safeParse(query);
+    if (!parsed.success) return invalid(parsed.error);
+    const { customerId, region, minVersion, limit } = parsed.data;
+    const before = parsed.data.before ?? Number.MAX_SAFE_INTEGER;
+    const accountId = accountIdOf(customerId);
+    if (
+      minVersion &&
+      (await projectedThrough(this.env.PAYMENTS_DB, accountId, minVersion)) < minVersion
+    ) {
+      const page = await this.#ledger(region, customerId).history(before, limit);
+      return ok({ ...page, source: 'ledger' });
+    }
+    const page = await projectedPage(this.env.PAYMENTS_DB, accountId, before, limit);
+    return ok({ ...page, source: 'projection' });
+  }
+
+  /**
+   * Starts a transfer: the debit (into transit) happens now, in the debtor's
+   * ledger; the credit follows asynchronously, possibly in another region.
+   * Idempotent by `operationId`.
+   */
+  async startTransfer(input: TransferInput, meta: CallMeta): Promise<Result<TransferView>> {
+    const parsed = TransferInputSchema.safeParse(input);
+    if (!parsed.success) return invalid(parsed.error);
+    const { customerId, region, toCustomerId, amount, operationId } = parsed.data;
+    if (toCustomerId === customerId)
+      return fail(400, 'transfer_to_self', 'a transfer needs another customer as recipient');
+    const recipient = await regionOfCustomer(this.env.PAYMENTS_DB, toCustomerId);
+    if (!recipient || !isRegion(recipient.region))
+      return fail(404, 'recipient_not_found', `customer ${toCustomerId} has no account`);
+    return this.#ledger(region, customerId).startTransfer(
+      {
+        operationId,
+        account: this.#init({ customerId, region }),
+        to: { customerId: toCustomerId, accountId: recipient.accountId, region: recipient.region },
+        amount,
+        currency: parsed.data.currency ?? this.#currency,
+      },
+      meta,
+    );
+  }
+
+  /** A transfer of the customer's (linearizable: read at their ledger); 404 for anyone else's. */
+  async getTransfer(ref: TransferRef): Promise<Result<TransferView>> {
+    const parsed = TransferRefSchema.safeParse(ref);
+    if (!parsed.success) return invalid(parsed.error);
+    const { region, customerId, transferId } = parsed.data;
+    const found = await this.#ledger(region, customerId).getTransfer(transferId);
+    return found ? ok(found) : fail(404, 'transfer_not_found', `no transfer ${transferId}`);
+  }
+
   async health(): Promise<HealthReport> {
     return healthReport('payments', {
       d1: () => this.env.PAYMENTS_DB.prepare('SELECT 1').first(),
     });
+  }
+
+  /** Ledger events into the projection; the saga's commands (answered on the replies queue). */
+  override async queue(batch: MessageBatch<unknown>): Promise<void> {
+    if (batch.queue === PAYMENT_COMMANDS_QUEUE) {
+      const reply = async (envelope: unknown) => {
+        await this.env.SAGA_REPLIES.send(envelope, { contentType: 'json' });
+      };
+      await consumeBatch(batch, (envelope) => handlePaymentCommand(this, envelope, reply), {
+        service: 'payments',
+      });
+      return;
+    }
+    await consumeBatch(batch, (envelope) => applyLedgerEvent(this.env.PAYMENTS_DB, envelope), {
+      service: 'payments',
+    });
+  }
+
+  #execute(
+    ref: AccountRef & { operationId: string },
+    command: LedgerCommand,
+    meta: CallMeta,
+    correlationId?: string,
+  ): Promise<Result<LedgerReceipt>> {
+    return this.#ledger(ref.region, ref.customerId).execute(
+      {
+        operationId: ref.operationId,
+        account: this.#init(ref),
+        command,
+        ...(correlationId ? { correlationId } : {}),
+      },
+      meta,
+    );
+  }
+
+  /** Directory entry right away; the projection consumer also writes it from AccountOpened. */
+  async #register(view: AccountView, meta: CallMeta): Promise<void> {
+    try {
+      await directoryInsert(this.env.PAYMENTS_DB, {
+        ...view,
+        currency: view.balance.currency,
+        at: Date.parse(view.openedAt),
+      }).run();
+    } catch (error) {
+      createLogger({ service: 'payments', ...meta }).warn('accounts.directory_deferred', {
+        accountId: view.accountId,
+        error: errorMessage(error),
+      });
+    }
   }
 }

@@ -1,4 +1,9 @@
-/** Payments read model (D1): transactions projected from ledger events. */
+/**
+ * Payments read models (D1), fed by ledger events over the queue:
+ * `transactions` (one row per ledger event, CQRS read model: eventual) and
+ * `accounts` (which region each customer's ledger lives in, so a transfer can
+ * reach a recipient's ledger).
+ */
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
@@ -19,6 +24,14 @@ export const transactions = sqliteTable(
     index('transactions_account_time').on(t.accountId, t.occurredAt),
   ],
 );
+
+export const accounts = sqliteTable('accounts', {
+  accountId: text('account_id').primaryKey(),
+  customerId: text('customer_id').notNull().unique(),
+  region: text('region').notNull(),
+  currency: text('currency').notNull(),
+  openedAt: integer('opened_at').notNull(),
+});
 
 export const inbox = sqliteTable(
   'inbox',

@@ -1,0 +1,50 @@
+/**
+ * Commands over queues (orchestrated sagas, DESIGN §5): a service consumes its
+ * command queue, runs the command through the same idempotent code as its
+ * RPC, and answers with one result event on the replies queue. The reply's id
+ * is derived from the command's, so a command redelivered after its reply was
+ * sent produces the same reply id and the saga's inbox drops the duplicate.
+ */
+import type { Envelope } from './envelope';
+import type { ProblemSpec, Result } from './problem';
+
+/** Queue the saga consumes replies from (producer binding `SAGA_REPLIES`). */
+export const SAGA_REPLIES_QUEUE = 'meridian-saga-replies';
+
+export interface CommandResult<T = unknown> {
+  /** The command envelope this answers. */
+  commandId: string;
+  commandType: string;
+  ok: boolean;
+  value?: T;
+  problem?: ProblemSpec;
+}
+
+/** The result event answering `command`; same command id, same reply id. */
+export function replyTo<T>(
+  command: Envelope,
+  type: string,
+  result: Result<T>,
+): Envelope<CommandResult<T>> {
+  return {
+    id: `${command.id}:reply`,
+    type,
+    version: 1,
+    occurredAt: new Date().toISOString(),
+    causationId: command.id,
+    correlationId: command.correlationId,
+    traceparent: command.traceparent,
+    region: command.region,
+    payload: {
+      commandId: command.id,
+      commandType: command.type,
+      ok: result.ok,
+      ...(result.ok ? { value: result.value } : { problem: result.problem }),
+    },
+  };
+}
+
+/** A failure the sender may retry as is (the service was unavailable), not a decision. */
+export function isTransient(result: Result<unknown>): boolean {
+  return !result.ok && result.problem.status >= 500;
+}

@@ -1,0 +1,238 @@
+/**
+ * Payments RPC and event contracts, shared by the payments worker, the
+ * gateway and the order saga.
+ *
+ * Every account is an event-sourced ledger (one Durable Object per customer,
+ * in the customer's home region). Every command carries an operation id and is
+ * applied at most once: the same id answers with the same result.
+ */
+import { z } from 'zod';
+import { REGIONS } from '../regions';
+
+/** Limits: one movement, and a balance, in minor units (well inside 2^53). */
+export const AMOUNT_MAX = 10_000_000_000;
+export const BALANCE_MAX = 100_000_000_000_000;
+export const OPERATION_ID_MAX = 200;
+export const PAGE_LIMIT_MAX = 100;
+
+export const CurrencySchema = z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code');
+export const AmountSchema = z.number().int().positive().max(AMOUNT_MAX);
+export const OperationIdSchema = z
+  .string()
+  .min(1)
+  .max(OPERATION_ID_MAX)
+  .regex(/^[\x21-\x7e]+$/, 'operationId must be visible ASCII');
+export const CustomerIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'customerId must be letters, digits, "_" or "-"');
+
+export interface Money {
+  amount: number;
+  currency: string;
+}
+
+/** The account of a customer: its id is derived from theirs, its home is their region. */
+export const AccountRefSchema = z.object({
+  customerId: CustomerIdSchema,
+  region: z.enum(REGIONS),
+});
+export type AccountRef = z.infer<typeof AccountRefSchema>;
+
+export function accountIdOf(customerId: string): string {
+  return customerId.startsWith('cus_') ? `acc_${customerId.slice(4)}` : `acc_${customerId}`;
+}
+
+const MovementSchema = AccountRefSchema.extend({
+  operationId: OperationIdSchema,
+  amount: AmountSchema,
+  /** Defaults to the account's currency; another one is refused. */
+  currency: CurrencySchema.optional(),
+});
+
+export const DepositInputSchema = MovementSchema;
+export type DepositInput = z.infer<typeof DepositInputSchema>;
+
+/** Capture (charge) for an order; refunds are limited to what was captured for it. */
+export const CaptureInputSchema = MovementSchema.extend({ orderId: z.string().min(1).max(64) });
+export type CaptureInput = z.infer<typeof CaptureInputSchema>;
+export const RefundInputSchema = CaptureInputSchema;
+export type RefundInput = z.infer<typeof RefundInputSchema>;
+
+export const TransferInputSchema = z.object({
+  /** The debtor; the transfer lives in their ledger. */
+  customerId: CustomerIdSchema,
+  region: z.enum(REGIONS),
+  toCustomerId: CustomerIdSchema,
+  amount: AmountSchema,
+  currency: CurrencySchema.optional(),
+  operationId: OperationIdSchema,
+});
+export type TransferInput = z.infer<typeof TransferInputSchema>;
+
+export const TransferRefSchema = AccountRefSchema.extend({ transferId: z.string().min(1).max(64) });
+export type TransferRef = z.infer<typeof TransferRefSchema>;
+
+export const EventsQuerySchema = AccountRefSchema.extend({
+  /** Epoch ms; the state as of this instant (inclusive). Default: now. */
+  until: z.number().int().nonnegative().optional(),
+  /** Return events with seq > after. */
+  after: z.number().int().nonnegative().optional(),
+  limit: z.number().int().min(1).max(500).default(100),
+});
+export type EventsQuery = z.input<typeof EventsQuerySchema>;
+
+export const TransactionsQuerySchema = AccountRefSchema.extend({
+  /** Consistency token from a write: answer from the ledger if the projection lags it. */
+  minVersion: z.number().int().nonnegative().optional(),
+  /** Items with seq < before (newest first). */
+  before: z.number().int().positive().optional(),
+  limit: z.number().int().min(1).max(PAGE_LIMIT_MAX).default(20),
+});
+export type TransactionsQuery = z.input<typeof TransactionsQuerySchema>;
+
+// ── Views ───────────────────────────────────────────────────────────────────
+
+export interface AccountView {
+  accountId: string;
+  customerId: string;
+  region: (typeof REGIONS)[number];
+  balance: Money;
+  /** Sent by outgoing transfers and not yet credited (or reversed). */
+  inTransit: Money;
+  /** Sequence number of the last event: the consistency token of reads. */
+  version: number;
+  openedAt: string;
+}
+
+/** What a command answers; `replayed` is true when the operation id was applied before. */
+export interface LedgerReceipt {
+  accountId: string;
+  balance: Money;
+  inTransit: Money;
+  version: number;
+  replayed: boolean;
+}
+
+export const LEDGER_EVENT_TYPES = [
+  'AccountOpened',
+  'FundsDeposited',
+  'PaymentCaptured',
+  'PaymentRefunded',
+  'TransferDebited',
+  'TransferCredited',
+  'TransferSettled',
+  'TransferReversed',
+] as const;
+export type LedgerEventType = (typeof LEDGER_EVENT_TYPES)[number];
+
+export interface AccountEventView {
+  seq: number;
+  type: LedgerEventType;
+  amount?: Money;
+  reference?: string;
+  at: string;
+}
+
+export interface AccountEventsPage {
+  events: AccountEventView[];
+  /** Balance and version as of `until`. */
+  balanceAt: Money;
+  inTransitAt: Money;
+  versionAt: number;
+  until: string;
+  nextCursor: number | null;
+}
+
+export interface TransactionItem {
+  seq: number;
+  type: LedgerEventType;
+  direction: 'credit' | 'debit' | 'none';
+  amount: Money;
+  balanceAfter: Money;
+  reference: string | null;
+  at: string;
+}
+
+export interface TransactionsPage {
+  items: TransactionItem[];
+  nextCursor: number | null;
+  /** `projection` (eventual read model) or `ledger` (the leader, when the projection lagged the token). */
+  source: 'projection' | 'ledger';
+}
+
+/**
+ * IN_FLIGHT: debited, the amount is visibly in transit (the debtor's
+ * `inTransit`); COMPLETED: credited to the recipient; REVERSED: the credit was
+ * refused or cancelled and the amount went back to the debtor.
+ */
+export const TRANSFER_STATUSES = ['IN_FLIGHT', 'COMPLETED', 'REVERSED'] as const;
+export type TransferStatus = (typeof TRANSFER_STATUSES)[number];
+
+export interface TransferView {
+  transferId: string;
+  status: TransferStatus;
+  fromCustomerId: string;
+  toCustomerId: string;
+  amount: Money;
+  inTransit: Money;
+  reason?: string;
+  history: { status: TransferStatus; at: string }[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+// ── Events (ledger outbox → queue meridian-ledger-events) ──────────────────
+
+export const LEDGER_EVENT = 'payments.ledger_event';
+export const LedgerEventMessageSchema = z.object({
+  accountId: z.string(),
+  customerId: z.string(),
+  region: z.enum(REGIONS),
+  seq: z.number().int().positive(),
+  type: z.enum(LEDGER_EVENT_TYPES),
+  amount: z.number().int().nonnegative(),
+  currency: z.string(),
+  balanceAfter: z.number().int(),
+  reference: z.string().nullable(),
+  /** Epoch ms. */
+  at: z.number().int(),
+});
+export type LedgerEventMessage = z.infer<typeof LedgerEventMessageSchema>;
+
+/** Queue destinations of the ledger outbox. */
+export const LEDGER_EVENTS = 'LEDGER_EVENTS';
+
+/**
+ * Rule names of expected failures: `insufficient_funds` (409),
+ * `refund_exceeds_capture` (409), `currency_mismatch` (409),
+ * `balance_limit_exceeded` (409), `operation_id_reused` (409, the id was used
+ * for another command), `operation_cancelled` (409), `recipient_not_found`
+ * (404), `transfer_to_self` (400), `transfer_not_found` (404),
+ * `payments_invalid` (400).
+ */
+export type PaymentsFailureCode =
+  | 'insufficient_funds'
+  | 'refund_exceeds_capture'
+  | 'currency_mismatch'
+  | 'balance_limit_exceeded'
+  | 'operation_id_reused'
+  | 'operation_cancelled'
+  | 'recipient_not_found'
+  | 'transfer_to_self'
+  | 'transfer_not_found'
+  | 'payments_invalid';
+
+// ── Commands (queue meridian-payment-commands) and their replies ───────────
+
+export const PAYMENT_COMMANDS_QUEUE = 'meridian-payment-commands';
+
+/** Command types; payloads are the RPC inputs of the same name. */
+export const PAYMENT_COMMANDS = {
+  capturePayment: 'payments.capture_payment',
+  refundPayment: 'payments.refund_payment',
+} as const;
+
+/** Reply event type on the saga replies queue: a `CommandResult` (common/commands.ts). */
+export const PAYMENT_COMMAND_RESULT = 'payments.command_result';

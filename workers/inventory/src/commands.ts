@@ -1,0 +1,64 @@
+/**
+ * The order saga's commands, from the inventory commands queue. Each runs
+ * through the same idempotent RPC as a direct call and is answered with one
+ * result event on the saga replies queue. A confirm or release that meets an
+ * unavailable shard is retried by the queue (they must happen eventually); a
+ * reserve is answered at once, failure included (its holds were released).
+ */
+import { isTransient, replyTo } from '@common/commands';
+import type { ConsumeOutcome } from '@common/consumer';
+import {
+  INVENTORY_COMMAND_RESULT,
+  INVENTORY_COMMANDS,
+  type ReleasedReservation,
+  type Reservation,
+  type ReservationRefInput,
+  type ReserveItemsInput,
+} from '@common/contracts/inventory';
+import type { Envelope } from '@common/envelope';
+import type { Result } from '@common/problem';
+import type { CallMeta } from '@common/rpc';
+
+export interface InventoryCommands {
+  reserveItems(input: ReserveItemsInput, meta: CallMeta): Promise<Result<Reservation>>;
+  confirmReservation(input: ReservationRefInput, meta: CallMeta): Promise<Result<Reservation>>;
+  releaseReservation(
+    input: ReservationRefInput,
+    meta: CallMeta,
+  ): Promise<Result<ReleasedReservation>>;
+}
+
+export type ReplySender = (reply: Envelope) => Promise<void>;
+
+/** The payload, with the envelope's correlation id unless the payload names one. */
+function inputOf<T>(envelope: Envelope): T {
+  const payload =
+    typeof envelope.payload === 'object' && envelope.payload !== null ? envelope.payload : {};
+  return { correlationId: envelope.correlationId, ...payload } as T;
+}
+
+export async function handleInventoryCommand(
+  service: InventoryCommands,
+  envelope: Envelope,
+  reply: ReplySender,
+): Promise<ConsumeOutcome> {
+  const meta: CallMeta = { requestId: envelope.id, traceparent: envelope.traceparent };
+  let result: Result<unknown>;
+  switch (envelope.type) {
+    case INVENTORY_COMMANDS.reserveItems:
+      result = await service.reserveItems(inputOf(envelope), meta);
+      break;
+    case INVENTORY_COMMANDS.confirmReservation:
+      result = await service.confirmReservation(inputOf(envelope), meta);
+      break;
+    case INVENTORY_COMMANDS.releaseReservation:
+      result = await service.releaseReservation(inputOf(envelope), meta);
+      break;
+    default:
+      return 'ignored';
+  }
+  if (isTransient(result) && envelope.type !== INVENTORY_COMMANDS.reserveItems)
+    throw new Error(`${envelope.type} not done yet: ${result.ok ? '' : result.problem.detail}`);
+  await reply(replyTo(envelope, INVENTORY_COMMAND_RESULT, result));
+  return 'applied';
+}

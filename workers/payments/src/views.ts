@@ -1,0 +1,63 @@
+/** How ledger state and events look from outside (RPC and HTTP): money objects, ISO times. */
+import type {
+  AccountEventView,
+  AccountView,
+  LedgerEventMessage,
+  TransactionItem,
+} from '@common/contracts/payments';
+import type { Region } from '@common/regions';
+import { directionOf, type LedgerState } from './fold';
+import type { StoredEvent } from './journal';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function accountViewOf(state: LedgerState): AccountView | null {
+  if (!state.accountId || !state.customerId || !state.region || !state.currency) return null;
+  const currency = state.currency;
+  return {
+    accountId: state.accountId,
+    customerId: state.customerId,
+    region: state.region,
+    balance: { amount: state.balance, currency },
+    inTransit: { amount: state.inTransit, currency },
+    version: state.version,
+    openedAt: iso(state.openedAt ?? 0),
+  };
+}
+
+export function eventViewOf(event: StoredEvent, currency: string): AccountEventView {
+  return {
+    seq: event.seq,
+    type: event.type,
+    ...(event.type === 'AccountOpened' ? {} : { amount: { amount: event.amount, currency } }),
+    ...(event.reference ? { reference: event.reference } : {}),
+    at: iso(event.at),
+  };
+}
+
+export function transactionOf(event: StoredEvent, currency: string): TransactionItem {
+  return {
+    seq: event.seq,
+    type: event.type,
+    direction: directionOf(event.type),
+    amount: { amount: event.amount, currency },
+    balanceAfter: { amount: event.balanceAfter, currency },
+    reference: event.reference,
+    at: iso(event.at),
+  };
+}
+
+export function messageOf(event: StoredEvent, state: LedgerState): LedgerEventMessage {
+  return {
+    accountId: state.accountId ?? '',
+    customerId: state.customerId ?? '',
+    region: state.region ?? ('us' satisfies Region),
+    seq: event.seq,
+    type: event.type,
+    amount: event.amount,
+    currency: state.currency ?? 'XXX',
+    balanceAfter: event.balanceAfter,
+    reference: event.reference,
+    at: event.at,
+  };
+}
