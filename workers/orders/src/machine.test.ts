@@ -65,25 +65,33 @@ function inventory(world: World, type: string, p: Record<string, unknown>): void
     0,
   );
   if (type === MESSAGE.reserveStock) {
-    if (world.held.has(id)) return reply(world, MESSAGE.stockReserved);
-    if (world.releasedIds.has(id) || world.stock < qty)
-      return reply(world, MESSAGE.stockUnavailable);
+    if (world.held.has(id)) {
+      reply(world, MESSAGE.stockReserved);
+      return;
+    }
+    if (world.releasedIds.has(id) || world.stock < qty) {
+      reply(world, MESSAGE.stockUnavailable);
+      return;
+    }
     world.stock -= qty;
     world.held.set(id, qty);
-    return reply(world, MESSAGE.stockReserved);
+    reply(world, MESSAGE.stockReserved);
+    return;
   }
   if (type === MESSAGE.confirmReservation) {
     const q = world.held.get(id);
     if (q === undefined) {
-      return reply(
+      reply(
         world,
         world.confirmed.has(id) ? MESSAGE.reservationConfirmed : MESSAGE.reservationConfirmFailed,
       );
+      return;
     }
     world.held.delete(id);
     world.confirmed.set(id, q);
     world.sold += q;
-    return reply(world, MESSAGE.reservationConfirmed);
+    reply(world, MESSAGE.reservationConfirmed);
+    return;
   }
   if (type === MESSAGE.releaseReservation) {
     const q = world.held.get(id);
@@ -98,7 +106,8 @@ function inventory(world: World, type: string, p: Record<string, unknown>): void
       world.stock += sold;
     }
     world.releasedIds.add(id);
-    return reply(world, MESSAGE.reservationReleased);
+    reply(world, MESSAGE.reservationReleased);
+    return;
   }
 }
 
@@ -107,12 +116,18 @@ function payments(world: World, type: string, p: Record<string, unknown>): void 
   const amount = (p.amount as { amount: number }).amount;
   if (type === MESSAGE.capturePayment) {
     const op = String(p.operationId);
-    if (world.captured.has(op)) return reply(world, MESSAGE.paymentCaptured);
-    if (world.voided.has(op) || world.balance < amount)
-      return reply(world, MESSAGE.paymentDeclined);
+    if (world.captured.has(op)) {
+      reply(world, MESSAGE.paymentCaptured);
+      return;
+    }
+    if (world.voided.has(op) || world.balance < amount) {
+      reply(world, MESSAGE.paymentDeclined);
+      return;
+    }
     world.balance -= amount;
     world.captured.set(op, amount);
-    return reply(world, MESSAGE.paymentCaptured);
+    reply(world, MESSAGE.paymentCaptured);
+    return;
   }
   if (type === MESSAGE.refundPayment) {
     const capture = String(p.captureOperationId);
@@ -123,7 +138,8 @@ function payments(world: World, type: string, p: Record<string, unknown>): void 
     } else if (paid === undefined) {
       world.voided.add(capture);
     }
-    return reply(world, MESSAGE.paymentRefunded);
+    reply(world, MESSAGE.paymentRefunded);
+    return;
   }
 }
 
