@@ -45,7 +45,7 @@ const testVars = {
     RETRY_DELAY_MS_BASE: '5',
     RETRY_DELAY_MS_MAX: '50',
     RETRY_BUDGET_PER_REQUEST: '2',
-    SHED_IN_FLIGHT_MAX: '10',
+    SHED_IN_FLIGHT_MAX: '1000',
     FAULTS_CACHE_MS: '200',
     // Every test request comes from one anonymous IP; limiter tests set their own.
     RATE_LIMIT_API_CAPACITY: '100000',
@@ -119,8 +119,17 @@ function pointAtRunner<
 
 const scriptNames: Record<string, string> = { gateway: 'meridian-gateway' };
 
+interface ProjectOptions {
+  /** Project name (default: the runner's); the plugin names the runner after it. */
+  name?: string;
+  exclude?: string[];
+  /** Var overrides for the runner on top of testVars. */
+  vars?: Record<string, string>;
+}
+
 /** A project whose runner is `runner` and whose other workers are auxiliary. */
-function workerProject(runner: string, include: string[]) {
+function workerProject(runner: string, include: string[], options: ProjectOptions = {}) {
+  const name = options.name ?? runner;
   const runnerScript = scriptNames[runner] ?? `meridian-${runner}`;
   const others = workers
     .filter((w) => w.name !== runner)
@@ -128,10 +137,14 @@ function workerProject(runner: string, include: string[]) {
       pointAtRunner(
         workerOptions(w, { vars: testVars }),
         runnerScript,
-        `vitest-plugin-runner-${runner}`,
+        `vitest-plugin-runner-${name}`,
       ),
     );
-  const own = workerOptions(byName(runner), { vars: testVars });
+  const vars = {
+    ...testVars,
+    [runner]: { ...(testVars as Record<string, object>)[runner], ...options.vars },
+  };
+  const own = workerOptions(byName(runner), { vars });
   return defineProject({
     resolve: { alias },
     plugins: [
@@ -161,8 +174,9 @@ function workerProject(runner: string, include: string[]) {
       })),
     ],
     test: {
-      name: runner,
+      name,
       include,
+      exclude: options.exclude ?? [],
       setupFiles: [path.resolve(import.meta.dirname, 'test/setup/apply-migrations.ts')],
       testTimeout: 20_000,
       hookTimeout: 30_000,
@@ -176,11 +190,17 @@ export default defineConfig({
     silent: 'passed-only',
     globalSetup: [path.resolve(import.meta.dirname, 'test/setup/build-workers.ts')],
     projects: [
-      workerProject('gateway', [
-        'test/integration/**/*.test.ts',
-        'common/**/*.test.ts',
-        'src/**/*.test.ts',
-      ]),
+      workerProject(
+        'gateway',
+        ['test/integration/**/*.test.ts', 'common/**/*.test.ts', 'src/**/*.test.ts'],
+        { exclude: ['test/integration/resilience/shed.test.ts'] },
+      ),
+      // Shedding needs a tiny in-flight limit; every other suite needs room
+      // for its 50 concurrent requests, so it runs in its own project.
+      workerProject('gateway', ['test/integration/resilience/shed.test.ts'], {
+        name: 'gateway-shed',
+        vars: { SHED_IN_FLIGHT_MAX: '10' },
+      }),
       workerProject('identity', ['workers/identity/**/*.test.ts']),
       workerProject('inventory', ['workers/inventory/**/*.test.ts']),
       workerProject('catalog', ['workers/catalog/**/*.test.ts']),

@@ -29,7 +29,7 @@ describe('restock with Idempotency-Key', () => {
     );
     expect(originals).toHaveLength(1);
     const first = await originals[0]?.json();
-    expect(first).toEqual({ sku: s, region: 'us', available: 7, reserved: 0 });
+    expect(first).toEqual({ sku: s, region: 'us', available: 7, reserved: 0, sold: 0 });
     for (const res of results) {
       if (res === originals[0]) continue;
       expect([200, 409]).toContain(res.status);

@@ -74,9 +74,15 @@ describe('inventory through the gateway (shard leader per region)', () => {
       body: JSON.stringify({ quantity: 12, region: 'eu' }),
     });
     expect(restock.status).toBe(200);
-    expect(await restock.json()).toEqual({ sku, region: 'eu', available: 12, reserved: 0 });
+    expect(await restock.json()).toEqual({
+      sku,
+      region: 'eu',
+      available: 12,
+      reserved: 0,
+      sold: 0,
+    });
     const eu = await gateway.fetch(url(`/v1/inventory/${sku}?region=eu`));
-    expect(await eu.json()).toEqual({ sku, region: 'eu', available: 12, reserved: 0 });
+    expect(await eu.json()).toEqual({ sku, region: 'eu', available: 12, reserved: 0, sold: 0 });
     const us = await gateway.fetch(url(`/v1/inventory/${sku}?region=us`));
     expect(await us.json()).toMatchObject({ region: 'us', available: 0 });
   });

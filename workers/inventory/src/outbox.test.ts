@@ -65,11 +65,17 @@ describe('inventory outbox', () => {
     );
     // The state change committed and its event waits in the outbox.
     expect(level.available).toBe(5);
-    expect(await stub.outboxPending()).toBe(1);
-    // The event carries the caller's trace and request id across the queue hop.
-    const [pending] = await runInDurableObject(stub, (instance: InventoryShard) =>
+    // A restock emits its events (stock_changed and restocked), all waiting.
+    const pendingRows = await runInDurableObject(stub, (instance: InventoryShard) =>
       instance.outbox.pending(),
     );
+    expect(await stub.outboxPending()).toBe(pendingRows.length);
+    expect(pendingRows.map((r) => r.envelope.type).sort()).toEqual([
+      'inventory.restocked',
+      'inventory.stock_changed',
+    ]);
+    // The event carries the caller's trace and request id across the queue hop.
+    const pending = pendingRows.find((r) => r.envelope.type === 'inventory.stock_changed');
     expect(pending?.envelope).toMatchObject({
       type: 'inventory.stock_changed',
       traceparent: meta.traceparent,
