@@ -37,8 +37,9 @@ const testVars = {
     HEALTH_TIMEOUT_MS: '1000',
     // Small enough that tests reach each limit with a handful of requests.
     UPSTREAM_TIMEOUT_MS: '1000',
-    UPSTREAM_CONCURRENCY_MAX: '4',
-    UPSTREAM_QUEUE_MAX: '2',
+    // The bulkhead suite saturates the catalog; everything else gets room
+    // for its concurrent requests.
+    UPSTREAM_LIMITS: 'catalog=4/2,idempotency=256/128',
     BREAKER_CONSECUTIVE_FAILURES: '5',
     BREAKER_OPEN_MS: '400',
     RETRY_ATTEMPTS_MAX: '5',

@@ -7,6 +7,11 @@ export interface UpstreamConfig {
   timeout_ms: number;
   concurrency_max: number;
   queue_max: number;
+  /**
+   * Per-upstream bulkhead sizes that replace the defaults above, e.g. the
+   * idempotency and rate-limit objects that every request calls.
+   */
+  limits: Record<string, { concurrency_max: number; queue_max: number }>;
   breaker: {
     consecutive_failures: number;
     failure_rate: number;
@@ -31,6 +36,7 @@ export const DEFAULT_UPSTREAM_CONFIG: UpstreamConfig = {
   timeout_ms: 3000,
   concurrency_max: 32,
   queue_max: 16,
+  limits: {},
   breaker: {
     consecutive_failures: 5,
     failure_rate: 0.5,
@@ -54,6 +60,22 @@ export function numberVar(
   return Math.min(max, Math.max(min, value));
 }
 
+/**
+ * `UPSTREAM_LIMITS`: `name=concurrency/queue` pairs separated by commas, e.g.
+ * `idempotency=256/128,catalog=64/32`. Malformed entries are ignored.
+ */
+export function parseLimits(raw: unknown): UpstreamConfig['limits'] {
+  if (typeof raw !== 'string') return {};
+  const limits: UpstreamConfig['limits'] = {};
+  for (const entry of raw.split(',')) {
+    const m = /^\s*([a-z0-9:_-]+)\s*=\s*(\d+)\s*\/\s*(\d+)\s*$/i.exec(entry);
+    if (m?.[1] && Number(m[2]) >= 1) {
+      limits[m[1]] = { concurrency_max: Number(m[2]), queue_max: Number(m[3]) };
+    }
+  }
+  return limits;
+}
+
 /** Reads the resilience vars of a worker's env (any object of vars). */
 export function upstreamConfigFromVars(vars: object): UpstreamConfig {
   const v = (name: string): unknown => Reflect.get(vars, name);
@@ -62,6 +84,7 @@ export function upstreamConfigFromVars(vars: object): UpstreamConfig {
     timeout_ms: numberVar(v('UPSTREAM_TIMEOUT_MS'), d.timeout_ms, { min: 1 }),
     concurrency_max: numberVar(v('UPSTREAM_CONCURRENCY_MAX'), d.concurrency_max, { min: 1 }),
     queue_max: numberVar(v('UPSTREAM_QUEUE_MAX'), d.queue_max),
+    limits: parseLimits(v('UPSTREAM_LIMITS')),
     breaker: {
       consecutive_failures: numberVar(
         v('BREAKER_CONSECUTIVE_FAILURES'),

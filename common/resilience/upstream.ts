@@ -146,9 +146,10 @@ export class Upstreams {
       clock,
       onTransition: (from, to) => observer?.onTransition?.(upstream, from, to),
     });
+    const limits = config.limits[upstream];
     const bulkhead = new Bulkhead({
-      concurrency_max: config.concurrency_max,
-      queue_max: config.queue_max,
+      concurrency_max: limits?.concurrency_max ?? config.concurrency_max,
+      queue_max: limits?.queue_max ?? config.queue_max,
       queue_wait_ms_max: config.timeout_ms,
       clock,
     });
