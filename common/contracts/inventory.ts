@@ -130,8 +130,7 @@ export interface ReleasedReservation {
 /**
  * Rule names of expected failures (Result problems): `out_of_stock` (409, one
  * field error per short SKU), `reservation_expired` / `reservation_released`
- * (409, the hold is gone), `reservation_confirmed` (409, sold stock is not
- * released), `reservation_not_found` (404), `reservation_id_reused` (409, the
+ * (409, the hold is gone), `reservation_confirmed` (409), `reservation_not_found` (404), `reservation_id_reused` (409, the
  * id was used for other items), `reservation_invalid` (400),
  * `inventory_unavailable` (503, retry the same call).
  */

@@ -23,7 +23,7 @@ export interface Cause {
   traceparent: string;
 }
 
-export type StockReason = 'restock' | 'reserve' | 'confirm' | 'release' | 'expire';
+export type StockReason = 'restock' | 'reserve' | 'confirm' | 'release' | 'expire' | 'return';
 
 export interface LevelRow {
   available: number;

@@ -46,6 +46,8 @@ const MOVES: Record<Exclude<StockReason, 'restock'>, string> = {
   confirm: 'reserved = reserved - ?, sold = sold + ?',
   release: 'available = available + ?, reserved = reserved - ?',
   expire: 'available = available + ?, reserved = reserved - ?',
+  // A released confirmation: the sale is undone and its units return.
+  return: 'available = available + ?, sold = sold - ?',
 };
 
 export class StockBook {
@@ -162,9 +164,11 @@ export class StockBook {
   }
 
   /**
-   * Held → released (reserved → available). Releasing an unknown id leaves a
-   * tombstone, so a reserve that arrives late (reordered or retried) cannot
-   * hold stock that nobody will release.
+   * Held → released (reserved → available), or confirmed → released (sold →
+   * available: the compensation of an order cancelled while its confirmation
+   * was on the way). Releasing an unknown id leaves a tombstone, so a reserve
+   * that arrives late (reordered or retried) cannot hold stock that nobody
+   * will release, and a confirm that arrives late finds it released.
    */
   release(id: string, region: Region, now: number, cause: Cause): Result<ShardReservation> {
     const row = this.#reservation(id);
@@ -176,11 +180,14 @@ export class StockBook {
       return ok(this.#mustGet(id));
     }
     const current = viewOf(row);
-    if (current.status === 'confirmed')
-      return fail(409, 'reservation_confirmed', `reservation ${id} is confirmed; sold stock stays`);
-    if (current.status !== 'held') return ok(current);
+    if (current.status !== 'held' && current.status !== 'confirmed') return ok(current);
     this.#setStatus(id, 'released', now);
-    this.#move(current.items, current.region, 'release', cause);
+    this.#move(
+      current.items,
+      current.region,
+      current.status === 'held' ? 'release' : 'return',
+      cause,
+    );
     return ok(this.#transitioned(id, cause));
   }
 
