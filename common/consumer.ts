@@ -31,6 +31,21 @@ export interface DeadLetter {
   body: unknown;
 }
 
+/**
+ * The consumer options of a worker, from its bindings and vars: the
+ * DEAD_LETTERS producer, QUEUE_MAX_ATTEMPTS (equal to its queues'
+ * max_retries) and QUEUE_RETRY_DELAY_MAX_S.
+ */
+export function consumerOptions(service: string, env: object): ConsumeOptions {
+  const deadLetters = (env as { DEAD_LETTERS?: unknown }).DEAD_LETTERS;
+  const isQueue = typeof (deadLetters as Queue | undefined)?.send === 'function';
+  return {
+    service,
+    ...(isQueue ? { deadLetters: deadLetters as Queue } : {}),
+    ...consumeSettings(env),
+  };
+}
+
 /** Consumer settings from a worker's vars (QUEUE_MAX_ATTEMPTS, QUEUE_RETRY_DELAY_MAX_S). */
 export function consumeSettings(
   env: object,

@@ -35,60 +35,28 @@ export const PricedItemSchema = z.object({
 export type PricedItem = z.infer<typeof PricedItemSchema>;
 
 const Region = z.enum(REGIONS);
-const StockItems = z
-  .array(z.object({ sku: z.string(), quantity: z.number().int().positive() }))
-  .min(1);
 
-/** Queue destinations (bindings or topics) of the saga's outbox. */
-export const INVENTORY_COMMANDS = 'INVENTORY_COMMANDS';
-export const PAYMENTS_COMMANDS = 'PAYMENTS_COMMANDS';
-export const ORDER_REPLIES = 'ORDER_REPLIES';
+/**
+ * Queue destinations of the saga's outbox. Commands use the services' own
+ * contracts (INVENTORY_COMMANDS in contracts/inventory, PAYMENT_COMMANDS in
+ * contracts/payments); each is answered by one CommandResult (common/commands)
+ * on the saga replies queue.
+ */
+export const INVENTORY_COMMANDS_QUEUE = 'INVENTORY_COMMANDS';
+export const PAYMENTS_COMMANDS_QUEUE = 'PAYMENTS_COMMANDS';
 /** A topic: every binding named ORDER_EVENTS__* receives each event. */
 export const ORDER_EVENTS = 'ORDER_EVENTS';
 
-// Commands to inventory.
-export const ReserveStockSchema = z.object({
-  orderId: z.string(),
-  reservationId: z.string(),
-  region: Region,
-  items: StockItems,
-  ttl_ms: z.number().int().positive(),
-});
-export const ReservationRefSchema = z.object({
-  orderId: z.string(),
-  reservationId: z.string(),
-  region: Region,
-});
-
-// Commands to payments.
-export const CapturePaymentSchema = z.object({
-  orderId: z.string(),
-  customerId: z.string(),
-  region: Region,
-  amount: MoneySchema,
-  operationId: z.string(),
-});
-export const RefundPaymentSchema = CapturePaymentSchema.extend({ captureOperationId: z.string() });
-
-// Replies to the saga.
-export const StockUnavailableSchema = ReservationRefSchema.extend({ reason: z.string() });
-export const PaymentReplySchema = z.object({
-  orderId: z.string(),
-  operationId: z.string(),
-  reason: z.string().optional(),
-});
-
+/**
+ * What a reply means to the saga. The orders worker turns each CommandResult
+ * into one of these before the saga sees it.
+ */
 export const MESSAGE = {
-  reserveStock: 'inventory.reserve_stock',
-  confirmReservation: 'inventory.confirm_reservation',
-  releaseReservation: 'inventory.release_reservation',
   stockReserved: 'inventory.stock_reserved',
   stockUnavailable: 'inventory.stock_unavailable',
   reservationConfirmed: 'inventory.reservation_confirmed',
   reservationConfirmFailed: 'inventory.reservation_confirm_failed',
   reservationReleased: 'inventory.reservation_released',
-  capturePayment: 'payments.capture_payment',
-  refundPayment: 'payments.refund_payment',
   paymentCaptured: 'payments.payment_captured',
   paymentDeclined: 'payments.payment_declined',
   paymentRefunded: 'payments.payment_refunded',

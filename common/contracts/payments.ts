@@ -60,6 +60,16 @@ export type CaptureInput = z.infer<typeof CaptureInputSchema>;
 export const RefundInputSchema = CaptureInputSchema;
 export type RefundInput = z.infer<typeof RefundInputSchema>;
 
+/**
+ * The order saga's compensation of a capture: `operationId` is the refund's,
+ * `captureOperationId` the capture's. Voids the capture when it has not
+ * happened (a late capture is then refused), refunds it when it has.
+ */
+export const CompensateCaptureInputSchema = CaptureInputSchema.extend({
+  captureOperationId: OperationIdSchema,
+});
+export type CompensateCaptureInput = z.infer<typeof CompensateCaptureInputSchema>;
+
 export const TransferInputSchema = z.object({
   /** The debtor; the transfer lives in their ledger. */
   customerId: CustomerIdSchema,
@@ -232,6 +242,7 @@ export const PAYMENT_COMMANDS_QUEUE = 'meridian-payment-commands';
 export const PAYMENT_COMMANDS = {
   capturePayment: 'payments.capture_payment',
   refundPayment: 'payments.refund_payment',
+  compensateCapture: 'payments.compensate_capture',
 } as const;
 
 /** Reply event type on the saga replies queue: a `CommandResult` (common/commands.ts). */

@@ -5,7 +5,7 @@
  * from them and keeps the stock read model.
  */
 import { WorkerEntrypoint } from 'cloudflare:workers';
-import { consumeBatch } from '@common/consumer';
+import { consumeBatch, consumerOptions } from '@common/consumer';
 import {
   type CachedProduct,
   type CachedProductPage,
@@ -152,9 +152,11 @@ export default class CatalogService extends WorkerEntrypoint<CatalogEnv> {
       db: catalogDb(this.env.CATALOG_DB),
       reader: this.#reader(),
     };
-    await consumeBatch(batch, (envelope) => handleEnvelope(deps, envelope), {
-      service: 'catalog',
-    });
+    await consumeBatch(
+      batch,
+      (envelope) => handleEnvelope(deps, envelope),
+      consumerOptions('catalog', this.env),
+    );
   }
 
   /** The cron trigger: delivers events whose writer died between commit and relay. */

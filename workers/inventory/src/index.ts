@@ -5,7 +5,7 @@
  * coordinator (two-phase hold with expiry).
  */
 import { WorkerEntrypoint } from 'cloudflare:workers';
-import { consumeBatch } from '@common/consumer';
+import { consumeBatch, consumerOptions } from '@common/consumer';
 import {
   type ReleasedReservation,
   type Reservation,
@@ -140,9 +140,11 @@ export default class InventoryService extends WorkerEntrypoint<InventoryEnv> {
     const reply = async (envelope: unknown) => {
       await this.env.SAGA_REPLIES.send(envelope, { contentType: 'json' });
     };
-    await consumeBatch(batch, (envelope) => handleInventoryCommand(this, envelope, reply), {
-      service: 'inventory',
-    });
+    await consumeBatch(
+      batch,
+      (envelope) => handleInventoryCommand(this, envelope, reply),
+      consumerOptions('inventory', this.env),
+    );
   }
 
   async health(): Promise<HealthReport> {

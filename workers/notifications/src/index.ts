@@ -3,7 +3,7 @@
  * events, and the dead-letter store for operators.
  */
 import { WorkerEntrypoint } from 'cloudflare:workers';
-import { consumeBatch, consumeSettings } from '@common/consumer';
+import { consumeBatch, consumerOptions } from '@common/consumer';
 import { createLogger } from '@common/log';
 import type { Result } from '@common/problem';
 import { type HealthReport, healthReport } from '@common/rpc';
@@ -52,11 +52,7 @@ export default class NotificationsService extends WorkerEntrypoint<Notifications
       await consumeBatch(
         batch,
         (envelope) => applyNotification(this.env.NOTIFICATIONS_DB, envelope),
-        {
-          service: 'notifications',
-          deadLetters: this.env.DEAD_LETTERS,
-          ...consumeSettings(this.env),
-        },
+        consumerOptions('notifications', this.env),
       );
       return;
     }

@@ -5,7 +5,7 @@
  * saga, and projects order events into the per-region read model.
  */
 import { WorkerEntrypoint } from 'cloudflare:workers';
-import { consumeBatch, consumeSettings } from '@common/consumer';
+import { consumeBatch, consumerOptions } from '@common/consumer';
 import {
   type OrderView,
   type PlaceOrderInput,
@@ -15,11 +15,11 @@ import { fail, ok, type Result } from '@common/problem';
 import { REGIONS, type Region, regionalStub } from '@common/regions';
 import { type CallMeta, type HealthReport, healthReport } from '@common/rpc';
 import { listOrders, type OrderSummary, ordersDb, project } from './projection';
+import { REPLIES_QUEUE, sagaReplyOf } from './replies';
 import type { OrderSaga } from './saga';
 
 export { OrderSaga } from './saga';
 
-const REPLIES_QUEUE = 'meridian-order-replies';
 const EVENTS_QUEUE = 'meridian-order-events';
 
 export default class OrdersService extends WorkerEntrypoint<OrdersEnv> {
@@ -95,7 +95,7 @@ export default class OrdersService extends WorkerEntrypoint<OrdersEnv> {
   }
 
   #consumeOptions() {
-    return { service: 'orders', deadLetters: this.env.DEAD_LETTERS, ...consumeSettings(this.env) };
+    return consumerOptions('orders', this.env);
   }
 
   override async queue(batch: MessageBatch<unknown>): Promise<void> {
@@ -103,9 +103,13 @@ export default class OrdersService extends WorkerEntrypoint<OrdersEnv> {
       await consumeBatch(
         batch,
         async (envelope) => {
-          const orderId = (envelope.payload as { orderId?: unknown } | null)?.orderId;
-          if (typeof orderId !== 'string') throw new Error(`reply ${envelope.id} names no order`);
-          return this.#saga(envelope.region, orderId).handleReply(envelope);
+          const reply = sagaReplyOf(envelope);
+          if (!reply.type) return 'ignored';
+          return this.#saga(envelope.region, reply.orderId).handleReply({
+            ...envelope,
+            type: reply.type,
+            payload: { result: envelope.payload, reason: reply.reason ?? null },
+          });
         },
         this.#consumeOptions(),
       );

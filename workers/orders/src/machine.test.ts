@@ -6,7 +6,14 @@
  * no stock is held or lost, and money is conserved.
  */
 
-import { isTerminal, MESSAGE } from '@common/contracts/orders';
+import { INVENTORY_COMMANDS } from '@common/contracts/inventory';
+import {
+  INVENTORY_COMMANDS_QUEUE,
+  isTerminal,
+  MESSAGE,
+  PAYMENTS_COMMANDS_QUEUE,
+} from '@common/contracts/orders';
+import { PAYMENT_COMMANDS } from '@common/contracts/payments';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decide, type Effect, type SagaState, type SagaTimings, start } from './machine';
@@ -34,13 +41,13 @@ interface World {
 
 function send(world: World, effects: Effect[]): void {
   for (const e of effects) {
-    if (e.destination === 'INVENTORY_COMMANDS')
+    if (e.destination === INVENTORY_COMMANDS_QUEUE)
       world.network.push({
         to: 'inventory',
         type: e.type,
         payload: e.payload as Record<string, unknown>,
       });
-    if (e.destination === 'PAYMENTS_COMMANDS')
+    if (e.destination === PAYMENTS_COMMANDS_QUEUE)
       world.network.push({
         to: 'payments',
         type: e.type,
@@ -64,7 +71,7 @@ function inventory(world: World, type: string, p: Record<string, unknown>): void
     (s, i) => s + i.quantity,
     0,
   );
-  if (type === MESSAGE.reserveStock) {
+  if (type === INVENTORY_COMMANDS.reserveItems) {
     if (world.held.has(id)) {
       reply(world, MESSAGE.stockReserved);
       return;
@@ -78,7 +85,7 @@ function inventory(world: World, type: string, p: Record<string, unknown>): void
     reply(world, MESSAGE.stockReserved);
     return;
   }
-  if (type === MESSAGE.confirmReservation) {
+  if (type === INVENTORY_COMMANDS.confirmReservation) {
     const q = world.held.get(id);
     if (q === undefined) {
       reply(
@@ -93,7 +100,7 @@ function inventory(world: World, type: string, p: Record<string, unknown>): void
     reply(world, MESSAGE.reservationConfirmed);
     return;
   }
-  if (type === MESSAGE.releaseReservation) {
+  if (type === INVENTORY_COMMANDS.releaseReservation) {
     const q = world.held.get(id);
     if (q !== undefined) {
       world.held.delete(id);
@@ -113,8 +120,8 @@ function inventory(world: World, type: string, p: Record<string, unknown>): void
 
 /** Payments: captures at most once, refunds at most once, a refund before its capture voids it. */
 function payments(world: World, type: string, p: Record<string, unknown>): void {
-  const amount = (p.amount as { amount: number }).amount;
-  if (type === MESSAGE.capturePayment) {
+  const amount = Number(p.amount);
+  if (type === PAYMENT_COMMANDS.capturePayment) {
     const op = String(p.operationId);
     if (world.captured.has(op)) {
       reply(world, MESSAGE.paymentCaptured);
@@ -129,7 +136,7 @@ function payments(world: World, type: string, p: Record<string, unknown>): void 
     reply(world, MESSAGE.paymentCaptured);
     return;
   }
-  if (type === MESSAGE.refundPayment) {
+  if (type === PAYMENT_COMMANDS.compensateCapture) {
     const capture = String(p.captureOperationId);
     const paid = world.captured.get(capture);
     if (paid !== undefined && !world.refunded.has(capture)) {
@@ -270,7 +277,7 @@ describe('order saga machine (model-based)', () => {
     const reserved = decide(s0, { kind: 'reply', type: MESSAGE.stockReserved }, 1, timings).state;
     const declined = decide(reserved, { kind: 'reply', type: MESSAGE.paymentDeclined }, 2, timings);
     expect(declined.state.status).toBe('COMPENSATING');
-    expect(declined.effects.map((e) => e.type)).toContain(MESSAGE.releaseReservation);
+    expect(declined.effects.map((e) => e.type)).toContain(INVENTORY_COMMANDS.releaseReservation);
     const released = decide(
       declined.state,
       { kind: 'reply', type: MESSAGE.reservationReleased },

@@ -10,15 +10,17 @@
  *   REJECTED           COMPENSATING ── release (+ refund) acknowledged ──▶ CANCELLED
  */
 import type { Money } from '@common/contracts/catalog';
+import { INVENTORY_COMMANDS } from '@common/contracts/inventory';
 import {
-  INVENTORY_COMMANDS,
+  INVENTORY_COMMANDS_QUEUE,
   isTerminal,
   MESSAGE,
   ORDER_EVENTS,
   type OrderStatus,
-  PAYMENTS_COMMANDS,
+  PAYMENTS_COMMANDS_QUEUE,
   type PricedItem,
 } from '@common/contracts/orders';
+import { PAYMENT_COMMANDS } from '@common/contracts/payments';
 import type { Region } from '@common/regions';
 
 export type Compensation = 'pending' | 'done' | null;
@@ -42,7 +44,10 @@ export interface SagaState {
   history: Array<{ status: OrderStatus; at: number; reason?: string }>;
 }
 
-export type SagaInput = { kind: 'reply'; type: string } | { kind: 'deadline' } | { kind: 'cancel' };
+export type SagaInput =
+  | { kind: 'reply'; type: string; reason?: string }
+  | { kind: 'deadline' }
+  | { kind: 'cancel' };
 
 export interface Effect {
   destination: string;
@@ -73,50 +78,53 @@ export function totalOf(items: PricedItem[]): Money {
   return { amount: items.reduce((sum, i) => sum + i.unitPrice.amount * i.quantity, 0), currency };
 }
 
-// --- commands -------------------------------------------------------------
+// --- commands (the services' own contracts) ---------------------------------
 
 const ref = (s: SagaState) => ({
-  orderId: s.orderId,
   reservationId: reservationIdOf(s.orderId),
   region: s.region,
+  skus: s.items.map((i) => i.sku),
+  correlationId: s.orderId,
 });
 
 const reserve = (s: SagaState, t: SagaTimings): Effect => ({
-  destination: INVENTORY_COMMANDS,
-  type: MESSAGE.reserveStock,
+  destination: INVENTORY_COMMANDS_QUEUE,
+  type: INVENTORY_COMMANDS.reserveItems,
   // The hold outlives the payment step, and expires by itself if the saga dies.
   payload: {
-    ...ref(s),
+    reservationId: reservationIdOf(s.orderId),
+    region: s.region,
     items: s.items.map(({ sku, quantity }) => ({ sku, quantity })),
     ttl_ms: t.step_ms * 4,
+    correlationId: s.orderId,
   },
 });
 const confirm = (s: SagaState): Effect => ({
-  destination: INVENTORY_COMMANDS,
-  type: MESSAGE.confirmReservation,
+  destination: INVENTORY_COMMANDS_QUEUE,
+  type: INVENTORY_COMMANDS.confirmReservation,
   payload: ref(s),
 });
 const release = (s: SagaState): Effect => ({
-  destination: INVENTORY_COMMANDS,
-  type: MESSAGE.releaseReservation,
+  destination: INVENTORY_COMMANDS_QUEUE,
+  type: INVENTORY_COMMANDS.releaseReservation,
   payload: ref(s),
 });
 const payment = (s: SagaState) => ({
-  orderId: s.orderId,
   customerId: s.customerId,
   region: s.region,
-  amount: s.total,
-  operationId: captureIdOf(s.orderId),
+  orderId: s.orderId,
+  amount: s.total.amount,
+  currency: s.total.currency,
 });
 const capture = (s: SagaState): Effect => ({
-  destination: PAYMENTS_COMMANDS,
-  type: MESSAGE.capturePayment,
-  payload: payment(s),
+  destination: PAYMENTS_COMMANDS_QUEUE,
+  type: PAYMENT_COMMANDS.capturePayment,
+  payload: { ...payment(s), operationId: captureIdOf(s.orderId) },
 });
-/** Refunds the capture, or voids it so that a late capture is declined. */
+/** Refunds the capture, or voids it so that a late capture is refused. */
 const refund = (s: SagaState): Effect => ({
-  destination: PAYMENTS_COMMANDS,
-  type: MESSAGE.refundPayment,
+  destination: PAYMENTS_COMMANDS_QUEUE,
+  type: PAYMENT_COMMANDS.compensateCapture,
   payload: {
     ...payment(s),
     operationId: refundIdOf(s.orderId),
@@ -208,7 +216,13 @@ const ignored = (s: SagaState): Decision => ({ state: s, effects: [], outcome: '
 const cancelling = (s: SagaState) =>
   s.status === 'COMPENSATING' || s.status === 'CANCELLED' || s.status === 'REJECTED';
 
-function onReply(s: SagaState, type: string, now: number, t: SagaTimings): Decision {
+function onReply(
+  s: SagaState,
+  type: string,
+  now: number,
+  t: SagaTimings,
+  reason?: string,
+): Decision {
   switch (type) {
     case MESSAGE.stockReserved:
       if (s.status === 'PENDING') {
@@ -223,7 +237,7 @@ function onReply(s: SagaState, type: string, now: number, t: SagaTimings): Decis
       return ignored(s);
     case MESSAGE.stockUnavailable:
       if (s.status !== 'PENDING') return ignored(s);
-      return applied(moveTo(s, 'REJECTED', now, t, 'out_of_stock'));
+      return applied(moveTo(s, 'REJECTED', now, t, reason ?? 'out_of_stock'));
     case MESSAGE.paymentCaptured:
       if (s.status === 'STOCK_RESERVED') {
         const next = moveTo({ ...s, paymentCaptured: true }, 'PAYMENT_CAPTURED', now, t);
@@ -236,7 +250,13 @@ function onReply(s: SagaState, type: string, now: number, t: SagaTimings): Decis
       return ignored(s);
     case MESSAGE.paymentDeclined:
       if (s.status !== 'STOCK_RESERVED') return ignored(s);
-      return compensate(s, now, t, 'payment_declined', false);
+      return compensate(
+        s,
+        now,
+        t,
+        reason ? `payment_declined:${reason}` : 'payment_declined',
+        false,
+      );
     case MESSAGE.reservationConfirmed:
       if (s.status !== 'PAYMENT_CAPTURED') return ignored(s);
       return applied(moveTo(s, 'CONFIRMED', now, t));
@@ -294,7 +314,7 @@ function onCancel(s: SagaState, now: number, t: SagaTimings): Decision {
 }
 
 export function decide(s: SagaState, input: SagaInput, now: number, t: SagaTimings): Decision {
-  if (input.kind === 'reply') return onReply(s, input.type, now, t);
+  if (input.kind === 'reply') return onReply(s, input.type, now, t, input.reason);
   if (input.kind === 'deadline') return onDeadline(s, now, t);
   return onCancel(s, now, t);
 }

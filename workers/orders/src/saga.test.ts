@@ -1,6 +1,8 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
+import { INVENTORY_COMMANDS } from '@common/contracts/inventory';
 import { MESSAGE, type PlaceOrderInput } from '@common/contracts/orders';
+import { PAYMENT_COMMANDS } from '@common/contracts/payments';
 import { makeEnvelope } from '@common/envelope';
 import { newId } from '@common/ids';
 import { type Region, regionalStub } from '@common/regions';
@@ -60,7 +62,7 @@ describe('order saga Durable Object', () => {
     const saga = await stub(o).inspect();
     expect(saga?.undelivered).toEqual([]);
     const commands = saga?.log.filter((l) => l.kind === 'command').map((l) => l.type);
-    expect(commands).toEqual([MESSAGE.reserveStock]);
+    expect(commands).toEqual([INVENTORY_COMMANDS.reserveItems]);
     expect(saga?.traceparent).toBe(meta.traceparent);
     expect(first.total).toEqual({ amount: 2500, currency: 'USD' });
   });
@@ -74,7 +76,7 @@ describe('order saga Durable Object', () => {
     const saga = await stub(o).inspect();
     expect(saga?.status).toBe('STOCK_RESERVED');
     expect(
-      saga?.log.filter((l) => l.kind === 'command' && l.type === MESSAGE.capturePayment),
+      saga?.log.filter((l) => l.kind === 'command' && l.type === PAYMENT_COMMANDS.capturePayment),
     ).toHaveLength(1);
   });
 
@@ -98,10 +100,10 @@ describe('order saga Durable Object', () => {
     expect(transitions).toEqual(['PENDING', 'STOCK_RESERVED', 'COMPENSATING']);
     const commands = saga?.log.filter((l) => l.kind === 'command').map((l) => l.type);
     expect(commands).toEqual([
-      MESSAGE.reserveStock,
-      MESSAGE.capturePayment,
-      MESSAGE.releaseReservation,
-      MESSAGE.refundPayment,
+      INVENTORY_COMMANDS.reserveItems,
+      PAYMENT_COMMANDS.capturePayment,
+      INVENTORY_COMMANDS.releaseReservation,
+      PAYMENT_COMMANDS.compensateCapture,
     ]);
   });
 

@@ -168,15 +168,16 @@ export class OrderSaga extends DurableObject<OrdersEnv> {
 
   /** Applies a reply from inventory or payments exactly once. */
   async handleReply(envelope: Envelope): Promise<'applied' | 'duplicate' | 'ignored'> {
-    const outcome = await this.#apply(
-      { kind: 'reply', type: envelope.type },
-      envelope.id,
-      'reply',
-      {
-        messageId: envelope.id,
-        payload: envelope.payload,
-      },
-    );
+    const reason = (envelope.payload as { reason?: unknown } | null)?.reason;
+    const input: SagaInput = {
+      kind: 'reply',
+      type: envelope.type,
+      ...(typeof reason === 'string' ? { reason } : {}),
+    };
+    const outcome = await this.#apply(input, envelope.id, 'reply', {
+      messageId: envelope.id,
+      payload: envelope.payload,
+    });
     // A reply for an order this object never placed, or one that changes nothing.
     return outcome === 'conflict' || outcome === 'missing' ? 'ignored' : outcome;
   }

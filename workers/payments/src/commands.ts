@@ -8,6 +8,7 @@ import { isTransient, replyTo } from '@common/commands';
 import type { ConsumeOutcome } from '@common/consumer';
 import {
   type CaptureInput,
+  type CompensateCaptureInput,
   type LedgerReceipt,
   PAYMENT_COMMAND_RESULT,
   PAYMENT_COMMANDS,
@@ -20,6 +21,10 @@ import type { CallMeta } from '@common/rpc';
 export interface PaymentCommands {
   capturePayment(input: CaptureInput, meta: CallMeta): Promise<Result<LedgerReceipt>>;
   refundPayment(input: RefundInput, meta: CallMeta): Promise<Result<LedgerReceipt>>;
+  compensateCapture(
+    input: CompensateCaptureInput,
+    meta: CallMeta,
+  ): Promise<Result<{ refunded: number }>>;
 }
 
 export type ReplySender = (reply: Envelope) => Promise<void>;
@@ -30,13 +35,16 @@ export async function handlePaymentCommand(
   reply: ReplySender,
 ): Promise<ConsumeOutcome> {
   const meta: CallMeta = { requestId: envelope.id, traceparent: envelope.traceparent };
-  let result: Result<LedgerReceipt>;
+  let result: Result<unknown>;
   switch (envelope.type) {
     case PAYMENT_COMMANDS.capturePayment:
       result = await service.capturePayment(envelope.payload as CaptureInput, meta);
       break;
     case PAYMENT_COMMANDS.refundPayment:
       result = await service.refundPayment(envelope.payload as RefundInput, meta);
+      break;
+    case PAYMENT_COMMANDS.compensateCapture:
+      result = await service.compensateCapture(envelope.payload as CompensateCaptureInput, meta);
       break;
     default:
       return 'ignored';

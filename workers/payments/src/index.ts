@@ -5,7 +5,7 @@
  * consumer that projects ledger events into it.
  */
 import { WorkerEntrypoint } from 'cloudflare:workers';
-import { consumeBatch } from '@common/consumer';
+import { consumeBatch, consumerOptions } from '@common/consumer';
 import {
   type AccountEventsPage,
   type AccountRef,
@@ -14,6 +14,8 @@ import {
   accountIdOf,
   type CaptureInput,
   CaptureInputSchema,
+  type CompensateCaptureInput,
+  CompensateCaptureInputSchema,
   type DepositInput,
   DepositInputSchema,
   type EventsQuery,
@@ -120,6 +122,25 @@ export default class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
     );
   }
 
+  /**
+   * The order saga's compensation of a capture, idempotent: a capture that
+   * never happened is cancelled at the ledger (so one arriving late is
+   * refused) and nothing is refunded; one that happened is refunded once.
+   */
+  async compensateCapture(
+    input: CompensateCaptureInput,
+    meta: CallMeta,
+  ): Promise<Result<{ refunded: number }>> {
+    const parsed = CompensateCaptureInputSchema.safeParse(input);
+    if (!parsed.success) return invalid(parsed.error);
+    const { captureOperationId, ...refund } = parsed.data;
+    const ledger = this.#ledger(refund.region, refund.customerId);
+    const capture = await ledger.cancelOperation(captureOperationId, meta);
+    if (capture.status === 'cancelled' || !capture.outcome.ok) return ok({ refunded: 0 });
+    const refunded = await this.refundPayment(refund, meta);
+    return refunded.ok ? ok({ refunded: refund.amount }) : refunded;
+  }
+
   /** Balance and events as of any past instant (temporal query at the ledger). */
   async accountEvents(query: EventsQuery): Promise<Result<AccountEventsPage>> {
     const parsed = EventsQuerySchema.safeParse(query);
@@ -203,14 +224,18 @@ export default class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
       const reply = async (envelope: unknown) => {
         await this.env.SAGA_REPLIES.send(envelope, { contentType: 'json' });
       };
-      await consumeBatch(batch, (envelope) => handlePaymentCommand(this, envelope, reply), {
-        service: 'payments',
-      });
+      await consumeBatch(
+        batch,
+        (envelope) => handlePaymentCommand(this, envelope, reply),
+        consumerOptions('payments', this.env),
+      );
       return;
     }
-    await consumeBatch(batch, (envelope) => applyLedgerEvent(this.env.PAYMENTS_DB, envelope), {
-      service: 'payments',
-    });
+    await consumeBatch(
+      batch,
+      (envelope) => applyLedgerEvent(this.env.PAYMENTS_DB, envelope),
+      consumerOptions('payments', this.env),
+    );
   }
 
   #execute(
