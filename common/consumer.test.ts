@@ -1,6 +1,8 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyOnceD1, retryDelaySeconds } from './consumer';
+import { applyOnceD1, consumeBatch, retryDelaySeconds } from './consumer';
+import { makeEnvelope } from './envelope';
 import { newId } from './ids';
 
 // The catalog database has the shared inbox table; the runner binds it for tests.
@@ -55,5 +57,87 @@ describe('retry backoff', () => {
     expect(retryDelaySeconds(4)).toBe(16);
     expect(retryDelaySeconds(30)).toBe(300);
     expect(retryDelaySeconds(30, 60)).toBe(60);
+  });
+});
+
+describe('consumeBatch (per-message ack, retry, dead letter)', () => {
+  const envelopeOf = (n: number) =>
+    makeEnvelope({
+      type: 'test.event',
+      payload: { n },
+      region: 'us',
+      correlationId: `c-${n}`,
+      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    });
+  const batchOf = (attempts: number) =>
+    createMessageBatch(
+      'meridian-test-queue',
+      Array.from({ length: 10 }, (_, i) => ({
+        id: `m-${i + 1}`,
+        timestamp: Date.now(),
+        attempts,
+        body: envelopeOf(i + 1),
+      })),
+    );
+
+  it('a batch where message 8 of 10 fails acks the other nine and retries only the eighth', async () => {
+    const batch = batchOf(1);
+    const ctx = createExecutionContext();
+    const seen: number[] = [];
+    await consumeBatch(
+      batch,
+      async (envelope) => {
+        const { n } = envelope.payload as { n: number };
+        seen.push(n);
+        if (n === 8) throw new Error('message 8 cannot be applied yet');
+        return 'applied';
+      },
+      { service: 'test' },
+    );
+    const result = await getQueueResult(batch, ctx);
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(result.ackAll).toBe(false);
+    expect(result.retryBatch.retry).toBe(false);
+    expect(result.explicitAcks.sort()).toEqual([
+      'm-1',
+      'm-10',
+      'm-2',
+      'm-3',
+      'm-4',
+      'm-5',
+      'm-6',
+      'm-7',
+      'm-9',
+    ]);
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual(['m-8']);
+  });
+
+  it('on its last attempt a failing message is dead-lettered with its origin, error and attempts', async () => {
+    const batch = batchOf(5);
+    const ctx = createExecutionContext();
+    const letters: unknown[] = [];
+    const deadLetters = {
+      send: async (body: unknown) => void letters.push(body),
+    } as unknown as Queue;
+    await consumeBatch(
+      batch,
+      async (envelope) => {
+        if ((envelope.payload as { n: number }).n === 3) throw new Error('poison');
+        return 'applied';
+      },
+      { service: 'test', deadLetters, attempts_max: 5 },
+    );
+    const result = await getQueueResult(batch, ctx);
+    expect(result.retryMessages).toEqual([]);
+    expect(result.explicitAcks).toHaveLength(10);
+    expect(letters).toEqual([
+      expect.objectContaining({
+        kind: 'dead_letter',
+        queue: 'meridian-test-queue',
+        error: 'poison',
+        attempts: 5,
+        body: expect.objectContaining({ payload: { n: 3 } }),
+      }),
+    ]);
   });
 });
