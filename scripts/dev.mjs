@@ -1,7 +1,7 @@
 // `npm run dev`: the whole system on http://localhost:8787 with migrations
 // applied and demo data seeded (idempotently). Ctrl-C stops it.
 import path from 'node:path';
-import { bootLocalSystem, stopSystem } from './local.mjs';
+import { bootLocalSystem } from './local.mjs';
 import { root } from './workers.mjs';
 
 const port = Number(process.env.PORT ?? 8787);
@@ -12,10 +12,5 @@ console.log(
   `\nMeridian is up on http://localhost:${port}\n  try: curl http://localhost:${port}/v1/products\n`,
 );
 
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    stopSystem(system.child);
-    process.exit(0);
-  });
-}
+// Ctrl-C (or any SIGTERM/SIGHUP) stops wrangler and workerd: see local.mjs.
 system.child.on('exit', (code) => process.exit(code ?? 0));

@@ -116,6 +116,24 @@ export function seedCatalog(persistTo) {
   console.log('seeded catalog products');
 }
 
+/**
+ * wrangler runs in its own process group so that stopping it also stops its
+ * workerd processes; whatever ends this process (Ctrl-C, a SIGTERM to our
+ * group, a crash during seeding) stops those groups too.
+ */
+const running = new Set();
+let cleanupInstalled = false;
+function stopAllOnExit() {
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  process.on('exit', () => {
+    for (const child of running) stopSystem(child);
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
+  }
+}
+
 /** Starts every worker in one `wrangler dev` session; resolves once /health answers. */
 export async function startSystem({ port = 8787, persistTo, vars = {}, log = 'inherit' }) {
   const args = ['dev', ...WORKERS.flatMap((w) => ['-c', w.config])];
@@ -128,6 +146,9 @@ export async function startSystem({ port = 8787, persistTo, vars = {}, log = 'in
     stdio: log === 'inherit' ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
+  stopAllOnExit();
+  running.add(child);
+  child.on('exit', () => running.delete(child));
   const output = [];
   if (log !== 'inherit') {
     child.stdout.on('data', (d) => output.push(String(d)));
