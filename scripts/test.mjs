@@ -7,6 +7,8 @@ import path from 'node:path';
 import { bin, childEnv, root } from './workers.mjs';
 
 const reports = path.join(root, '.build', 'reports');
+// Counts come only from this run's reports.
+fs.rmSync(reports, { recursive: true, force: true });
 fs.mkdirSync(reports, { recursive: true });
 
 const steps = [
