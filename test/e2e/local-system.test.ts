@@ -1,4 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
+import { eventually } from '../support/eventually';
 
 const base = inject('baseUrl');
 const adminKey = inject('adminApiKey');
@@ -14,19 +15,6 @@ async function json<T>(
     headers: res.headers,
     body: (text ? JSON.parse(text) : undefined) as T,
   };
-}
-
-async function eventually<T>(
-  read: () => Promise<T>,
-  done: (v: T) => boolean,
-  ms = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 interface Product {

@@ -7,6 +7,7 @@
 import { newId } from '@common/ids';
 import { afterEach, describe, expect, it } from 'vitest';
 import { call, operatorKey, register } from '../support/clients';
+import { eventually } from '../support/eventually';
 import { insertProduct } from '../support/fixtures';
 import { clearFaults, putFaults } from './resilience/helpers';
 
@@ -18,19 +19,6 @@ interface DeadLetter {
   attempts: number;
   replayedAt: string | null;
   body: string;
-}
-
-async function eventually<T>(
-  read: () => Promise<T>,
-  done: (v: T) => boolean,
-  ms = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 const letters = async () => {

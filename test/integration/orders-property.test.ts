@@ -9,6 +9,7 @@ import { newId } from '@common/ids';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { call, operatorKey, register, type TokenPair } from '../support/clients';
+import { eventually } from '../support/eventually';
 import { insertProduct } from '../support/fixtures';
 import { clearFaults, putFaults } from './resilience/helpers';
 
@@ -28,19 +29,6 @@ const plan = fc.record({
   ),
   paymentFailureRate: fc.constantFrom(0, 0.5),
 });
-
-async function eventually<T>(
-  read: () => Promise<T>,
-  done: (v: T) => boolean,
-  ms = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 async function customer(balance: number): Promise<TokenPair> {
   const c = await register({ region: 'us' });

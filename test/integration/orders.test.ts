@@ -7,6 +7,7 @@
 import { newId } from '@common/ids';
 import { afterEach, describe, expect, it } from 'vitest';
 import { call, operatorKey, register, type TokenPair } from '../support/clients';
+import { eventually } from '../support/eventually';
 import { insertProduct } from '../support/fixtures';
 import { clearFaults, putFaults } from './resilience/helpers';
 
@@ -75,19 +76,6 @@ async function balance(customer: TokenPair): Promise<number> {
     await call('GET', '/v1/accounts/me', { token: customer.accessToken }),
   );
   return account.balance.amount;
-}
-
-async function eventually<T>(
-  read: () => Promise<T>,
-  done: (v: T) => boolean,
-  ms = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 afterEach(async () => {

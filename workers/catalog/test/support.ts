@@ -11,9 +11,12 @@ import type { Envelope } from '@common/envelope';
 import { newId } from '@common/ids';
 import { createLogger } from '@common/log';
 import type { CallMeta } from '@common/rpc';
+import { eventually } from '../../../test/support/eventually';
 import CatalogService from '../src/index';
 import { CatalogReader } from '../src/reader';
 import type { WriteContext } from '../src/writes';
+
+export { eventually };
 
 export const catalog = exports.default;
 export const testEnv = env as unknown as CatalogEnv & { IDENTITY_DB: D1Database };
@@ -24,19 +27,6 @@ export const meta: CallMeta = {
 };
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function eventually<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  ms = 8000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await sleep(25);
-  }
-}
 
 export const uniqueSku = (prefix = 'T') => `${prefix}-${newId('op').slice(-12)}`;
 

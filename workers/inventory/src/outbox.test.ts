@@ -3,6 +3,7 @@ import { env } from 'cloudflare:workers';
 import { newId } from '@common/ids';
 import type { CallMeta } from '@common/rpc';
 import { describe, expect, it } from 'vitest';
+import { eventually } from '../../../test/support/eventually';
 import type { InventoryShard } from './shard';
 
 const testEnv = env as unknown as InventoryEnv & { CATALOG_DB: D1Database };
@@ -22,19 +23,6 @@ async function readModelLevel(sku: string): Promise<number | undefined> {
     .bind(sku)
     .first<{ available: number }>();
   return row?.available;
-}
-
-async function eventually<T>(
-  read: () => Promise<T>,
-  done: (v: T) => boolean,
-  ms = 8000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('inventory outbox', () => {

@@ -8,6 +8,7 @@ import { newId } from '@common/ids';
 import { type Region, regionalStub } from '@common/regions';
 import type { CallMeta } from '@common/rpc';
 import { describe, expect, it } from 'vitest';
+import { eventually } from '../../../test/support/eventually';
 import type { OrderSaga } from './saga';
 
 const testEnv = env as unknown as OrdersEnv;
@@ -38,19 +39,6 @@ const reply = (o: PlaceOrderInput, type: string) =>
     correlationId: o.orderId,
     traceparent: meta.traceparent,
   });
-
-async function eventually<T>(
-  read: () => Promise<T>,
-  done: (v: T) => boolean,
-  ms = 8000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('order saga Durable Object', () => {
   it('placing persists PENDING with its reserve command delivered, and placing again changes nothing', async () => {
