@@ -5,8 +5,10 @@
  * is derived from the command's, so a command redelivered after its reply was
  * sent produces the same reply id and the saga's inbox drops the duplicate.
  */
+import type { ConsumeOutcome } from './consumer';
 import type { Envelope } from './envelope';
 import type { ProblemSpec, Result } from './problem';
+import type { CallMeta } from './rpc';
 
 /** Queue the saga consumes replies from (producer binding `SAGA_REPLIES`). */
 export const SAGA_REPLIES_QUEUE = 'meridian-saga-replies';
@@ -47,4 +49,34 @@ export function replyTo<T>(
 /** A failure the sender may retry as is (the service was unavailable), not a decision. */
 export function isTransient(result: Result<unknown>): boolean {
   return !result.ok && result.problem.status >= 500;
+}
+
+/** Runs one command through its handler, by type. */
+export type CommandHandlers = Record<
+  string,
+  (payload: unknown, meta: CallMeta) => Promise<Result<unknown>>
+>;
+
+/**
+ * The one way a service answers a saga command: run it, retry it through the
+ * queue when the service itself was unavailable (unless `answerTransient`
+ * says the failure is the answer, e.g. a reserve whose holds were released),
+ * otherwise send one result event. Unknown command types are ignored.
+ */
+export async function answerCommand(
+  envelope: Envelope,
+  handlers: CommandHandlers,
+  resultType: string,
+  reply: (reply: Envelope) => Promise<void>,
+  answerTransient: (type: string) => boolean = () => false,
+): Promise<ConsumeOutcome> {
+  const handler = handlers[envelope.type];
+  if (!handler) return 'ignored';
+  const meta: CallMeta = { requestId: envelope.id, traceparent: envelope.traceparent };
+  const result = await handler(envelope.payload, meta);
+  if (isTransient(result) && !answerTransient(envelope.type)) {
+    throw new Error(`${envelope.type} not done yet: ${result.ok ? '' : result.problem.detail}`);
+  }
+  await reply(replyTo(envelope, resultType, result));
+  return 'applied';
 }

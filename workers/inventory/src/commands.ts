@@ -5,7 +5,7 @@
  * unavailable shard is retried by the queue (they must happen eventually); a
  * reserve is answered at once, failure included (its holds were released).
  */
-import { isTransient, replyTo } from '@common/commands';
+import { answerCommand, type CommandHandlers } from '@common/commands';
 import type { ConsumeOutcome } from '@common/consumer';
 import {
   INVENTORY_COMMAND_RESULT,
@@ -42,23 +42,19 @@ export async function handleInventoryCommand(
   envelope: Envelope,
   reply: ReplySender,
 ): Promise<ConsumeOutcome> {
-  const meta: CallMeta = { requestId: envelope.id, traceparent: envelope.traceparent };
-  let result: Result<unknown>;
-  switch (envelope.type) {
-    case INVENTORY_COMMANDS.reserveItems:
-      result = await service.reserveItems(inputOf(envelope), meta);
-      break;
-    case INVENTORY_COMMANDS.confirmReservation:
-      result = await service.confirmReservation(inputOf(envelope), meta);
-      break;
-    case INVENTORY_COMMANDS.releaseReservation:
-      result = await service.releaseReservation(inputOf(envelope), meta);
-      break;
-    default:
-      return 'ignored';
-  }
-  if (isTransient(result) && envelope.type !== INVENTORY_COMMANDS.reserveItems)
-    throw new Error(`${envelope.type} not done yet: ${result.ok ? '' : result.problem.detail}`);
-  await reply(replyTo(envelope, INVENTORY_COMMAND_RESULT, result));
-  return 'applied';
+  const handlers: CommandHandlers = {
+    [INVENTORY_COMMANDS.reserveItems]: (_p, meta) => service.reserveItems(inputOf(envelope), meta),
+    [INVENTORY_COMMANDS.confirmReservation]: (_p, meta) =>
+      service.confirmReservation(inputOf(envelope), meta),
+    [INVENTORY_COMMANDS.releaseReservation]: (_p, meta) =>
+      service.releaseReservation(inputOf(envelope), meta),
+  };
+  // A reserve that met an unavailable shard released its holds: that is its answer.
+  return answerCommand(
+    envelope,
+    handlers,
+    INVENTORY_COMMAND_RESULT,
+    reply,
+    (type) => type === INVENTORY_COMMANDS.reserveItems,
+  );
 }

@@ -4,7 +4,7 @@
  * in the payload) and is answered with one result event on the saga replies
  * queue. `insufficient_funds` is an answer, not a failure to retry.
  */
-import { isTransient, replyTo } from '@common/commands';
+import { answerCommand, type CommandHandlers } from '@common/commands';
 import type { ConsumeOutcome } from '@common/consumer';
 import {
   type CaptureInput,
@@ -34,23 +34,13 @@ export async function handlePaymentCommand(
   envelope: Envelope,
   reply: ReplySender,
 ): Promise<ConsumeOutcome> {
-  const meta: CallMeta = { requestId: envelope.id, traceparent: envelope.traceparent };
-  let result: Result<unknown>;
-  switch (envelope.type) {
-    case PAYMENT_COMMANDS.capturePayment:
-      result = await service.capturePayment(envelope.payload as CaptureInput, meta);
-      break;
-    case PAYMENT_COMMANDS.refundPayment:
-      result = await service.refundPayment(envelope.payload as RefundInput, meta);
-      break;
-    case PAYMENT_COMMANDS.compensateCapture:
-      result = await service.compensateCapture(envelope.payload as CompensateCaptureInput, meta);
-      break;
-    default:
-      return 'ignored';
-  }
-  if (isTransient(result))
-    throw new Error(`${envelope.type} not done yet: ${result.ok ? '' : result.problem.detail}`);
-  await reply(replyTo(envelope, PAYMENT_COMMAND_RESULT, result));
-  return 'applied';
+  const handlers: CommandHandlers = {
+    [PAYMENT_COMMANDS.capturePayment]: (payload, meta) =>
+      service.capturePayment(payload as CaptureInput, meta),
+    [PAYMENT_COMMANDS.refundPayment]: (payload, meta) =>
+      service.refundPayment(payload as RefundInput, meta),
+    [PAYMENT_COMMANDS.compensateCapture]: (payload, meta) =>
+      service.compensateCapture(payload as CompensateCaptureInput, meta),
+  };
+  return answerCommand(envelope, handlers, PAYMENT_COMMAND_RESULT, reply);
 }
