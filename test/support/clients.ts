@@ -83,3 +83,28 @@ export async function admin(): Promise<TokenPair & { email: string }> {
   if (res.status !== 200) throw new Error(`admin login: ${res.status}`);
   return { ...((await res.json()) as TokenPair), email };
 }
+
+/** A fresh Idempotency-Key. */
+export const newKey = (): string => `key-${crypto.randomUUID()}`;
+
+/** Sends an (idem) POST with a fresh key unless `key` is given. */
+export function postIdempotent(
+  path: string,
+  token: string,
+  body: unknown,
+  key: string = newKey(),
+): Promise<Response> {
+  return call('POST', path, { token, body, headers: { 'idempotency-key': key } });
+}
+
+/** Opens (or reads) the caller's account and deposits `amount`; fails the test otherwise. */
+export async function deposit(token: string, amount: number): Promise<void> {
+  const res = await postIdempotent('/v1/accounts/me/deposits', token, { amount });
+  if (res.status !== 201) throw new Error(`deposit: ${res.status} ${await res.text()}`);
+}
+
+/** Opens the caller's account (a transfer's recipient needs one). */
+export async function openAccount(token: string): Promise<void> {
+  const res = await call('GET', '/v1/accounts/me', { token });
+  if (res.status !== 200) throw new Error(`open account: ${res.status} ${await res.text()}`);
+}
