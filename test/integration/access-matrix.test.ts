@@ -17,10 +17,10 @@ import {
   call,
   deposit,
   newKey,
-  openAccount,
   operatorKey,
   PASSWORD,
   postIdempotent,
+  readAccount,
   register,
   type TokenPair,
   uniqueEmail,
@@ -322,7 +322,7 @@ beforeAll(async () => {
   // Every caller that may transfer has funds; the payee has an account to credit.
   await Promise.all([
     ...Object.values(users).map((u) => deposit(u.accessToken, 10_000)),
-    openAccount(payee.accessToken),
+    readAccount(payee.accessToken),
   ]);
   const product = await insertProduct({ category: 'matrix' });
   seed = { payee, product, orderId: '', transferId: '', deadLetterId: await insertDeadLetter() };

@@ -103,8 +103,16 @@ export async function deposit(token: string, amount: number): Promise<void> {
   if (res.status !== 201) throw new Error(`deposit: ${res.status} ${await res.text()}`);
 }
 
-/** Opens the caller's account (a transfer's recipient needs one). */
-export async function openAccount(token: string): Promise<void> {
+export interface AccountBody {
+  accountId: string;
+  balance: { amount: number; currency: string };
+  inTransit: { amount: number; currency: string };
+  version: number;
+}
+
+/** The caller's account as GET /v1/accounts/me answers it (linearizable); opens it on first read. */
+export async function readAccount(token: string): Promise<AccountBody> {
   const res = await call('GET', '/v1/accounts/me', { token });
-  if (res.status !== 200) throw new Error(`open account: ${res.status} ${await res.text()}`);
+  if (res.status !== 200) throw new Error(`read account: ${res.status} ${await res.text()}`);
+  return (await res.json()) as AccountBody;
 }
