@@ -7,7 +7,7 @@
  * ledger (read-your-writes).
  */
 
-import { AMOUNT_MAX, OPERATION_ID_MAX, PAGE_LIMIT_MAX } from '@common/contracts/payments';
+import { AMOUNT_MAX, PAGE_LIMIT_MAX } from '@common/contracts/payments';
 import { problem, unwrap } from '@common/problem';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
@@ -18,6 +18,7 @@ import { principalOf } from '../middleware/auth';
 import { resolveRegion } from '../region';
 import { MoneySchema, problemResponses } from '../schemas';
 import { callUpstream } from '../upstream';
+import { requiredOperationId } from './operation-id';
 
 const CONSISTENCY_TOKEN = 'x-consistency-token';
 
@@ -58,26 +59,6 @@ export function accountOf(c: Context<GatewayBindings>) {
 
 export function callMeta(c: Context<GatewayBindings>) {
   return { requestId: c.get('requestId'), traceparent: c.get('traceparent') };
-}
-
-/**
- * The ledger operation id of an (idem) route: `kind:` + the caller-scoped id
- * idempotent() set, so a retry after a lost response applies once at the
- * ledger too. Ids past the ledger's limit (a long key) are replaced by their
- * SHA-256, which is just as stable.
- */
-export async function ledgerOperationId(
-  c: Context<GatewayBindings>,
-  kind: string,
-): Promise<string> {
-  const scope = c.get('idempotency');
-  // Only reachable if a route lost its idempotent() middleware: a wiring bug.
-  if (!scope) throw new Error(`${c.req.path} is not guarded by idempotent()`);
-  const id = `${kind}:${scope.operationId}`;
-  if (id.length <= OPERATION_ID_MAX) return id;
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(scope.operationId));
-  const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-  return `${kind}:sha256:${hex}`;
 }
 
 const upstream = <R>(c: Context<GatewayBindings>, call: () => R) =>
@@ -142,7 +123,7 @@ accounts.openapi(
   ),
   async (c) => {
     const body = c.req.valid('json');
-    const operationId = await ledgerOperationId(c, 'deposit');
+    const operationId = await requiredOperationId(c, 'deposit');
     const receipt = unwrap(
       await upstream(c, () =>
         c.env.PAYMENTS.deposit({ ...accountOf(c), ...body, operationId }, callMeta(c)),

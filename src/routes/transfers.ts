@@ -13,7 +13,8 @@ import type { GatewayBindings } from '../context';
 import { idempotent } from '../idempotency/middleware';
 import { MoneySchema, problemResponses } from '../schemas';
 import { callUpstream } from '../upstream';
-import { accountOf, callMeta, ledgerOperationId } from './accounts';
+import { accountOf, callMeta } from './accounts';
+import { requiredOperationId } from './operation-id';
 
 const TransferSchema = z
   .object({
@@ -67,7 +68,7 @@ transfers.openapi(
   ),
   async (c) => {
     const body = c.req.valid('json');
-    const operationId = await ledgerOperationId(c, 'transfer');
+    const operationId = await requiredOperationId(c, 'transfer');
     const input = { ...accountOf(c), ...body, operationId };
     const view = unwrap(
       await callUpstream('payments', () => c.env.PAYMENTS.startTransfer(input, callMeta(c)), {
