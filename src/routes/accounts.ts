@@ -11,11 +11,14 @@ import { AMOUNT_MAX, PAGE_LIMIT_MAX } from '@common/contracts/payments';
 import { problem, unwrap } from '@common/problem';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { withAccess } from '../auth/access';
 import type { GatewayBindings } from '../context';
-import { principalOf, requireCustomer } from '../middleware/auth';
+import { idempotent } from '../idempotency/middleware';
+import { principalOf } from '../middleware/auth';
 import { resolveRegion } from '../region';
 import { MoneySchema, problemResponses } from '../schemas';
 import { callUpstream } from '../upstream';
+import { requiredOperationId } from './operation-id';
 
 const CONSISTENCY_TOKEN = 'x-consistency-token';
 
@@ -58,39 +61,25 @@ export function callMeta(c: Context<GatewayBindings>) {
   return { requestId: c.get('requestId'), traceparent: c.get('traceparent') };
 }
 
-/** The Idempotency-Key, required on unsafe POSTs; it becomes the ledger's operation id. */
-export function idempotencyKey(c: Context<GatewayBindings>): string {
-  const key = c.req.header('idempotency-key');
-  if (key === undefined)
-    throw problem(400, 'idempotency_key_required', 'send an Idempotency-Key header with this POST');
-  if (!/^[\x21-\x7e]{1,200}$/.test(key))
-    throw problem(
-      400,
-      'idempotency_key_invalid',
-      'Idempotency-Key must be 1-200 visible ASCII characters',
-    );
-  return key;
-}
-
 const upstream = <R>(c: Context<GatewayBindings>, call: () => R) =>
   callUpstream('payments', call, { log: c.get('log') });
 
 export const accounts = new OpenAPIHono<GatewayBindings>();
-accounts.use('/v1/accounts/*', requireCustomer());
-
 accounts.openapi(
-  createRoute({
-    method: 'get',
-    path: '/v1/accounts/me',
-    summary: 'Your account: balance and version (linearizable: read at your ledger).',
-    responses: {
-      200: {
-        description: 'the account',
-        content: { 'application/json': { schema: AccountSchema } },
+  createRoute(
+    withAccess('customer', {
+      method: 'get',
+      path: '/v1/accounts/me',
+      summary: 'Your account: balance and version (linearizable: read at your ledger).',
+      responses: {
+        200: {
+          description: 'the account',
+          content: { 'application/json': { schema: AccountSchema } },
+        },
+        ...problemResponses(401, 403, 503),
       },
-      ...problemResponses(401, 403, 503),
-    },
-  }),
+    }),
+  ),
   async (c) => {
     const account = unwrap(
       await upstream(c, () => c.env.PAYMENTS.getAccount(accountOf(c), callMeta(c))),
@@ -112,20 +101,29 @@ const DepositBody = z
   .strict();
 
 accounts.openapi(
-  createRoute({
-    method: 'post',
-    path: '/v1/accounts/me/deposits',
-    summary:
-      'Deposit (linearizable; idempotent by Idempotency-Key). Returns the version as the consistency token.',
-    request: { body: { content: { 'application/json': { schema: DepositBody } }, required: true } },
-    responses: {
-      201: { description: 'deposited', content: { 'application/json': { schema: AccountSchema } } },
-      ...problemResponses(400, 401, 403, 409, 415, 503),
-    },
-  }),
+  createRoute(
+    withAccess('customer', {
+      method: 'post',
+      path: '/v1/accounts/me/deposits',
+      // A replay carries the consistency token too, so a retried write can still read its own write.
+      middleware: [idempotent({ replayHeaders: ['content-type', CONSISTENCY_TOKEN] })],
+      summary:
+        'Deposit (linearizable; idempotent by Idempotency-Key). Returns the version as the consistency token.',
+      request: {
+        body: { content: { 'application/json': { schema: DepositBody } }, required: true },
+      },
+      responses: {
+        201: {
+          description: 'deposited',
+          content: { 'application/json': { schema: AccountSchema } },
+        },
+        ...problemResponses(400, 401, 403, 409, 415, 422, 503),
+      },
+    }),
+  ),
   async (c) => {
     const body = c.req.valid('json');
-    const operationId = `deposit:${idempotencyKey(c)}`;
+    const operationId = await requiredOperationId(c, 'deposit');
     const receipt = unwrap(
       await upstream(c, () =>
         c.env.PAYMENTS.deposit({ ...accountOf(c), ...body, operationId }, callMeta(c)),
@@ -147,31 +145,33 @@ const EventsQuery = z.object({
 });
 
 accounts.openapi(
-  createRoute({
-    method: 'get',
-    path: '/v1/accounts/me/events',
-    summary:
-      'Your ledger as of a past instant: events up to `until` and the balance then (at the ledger).',
-    request: { query: EventsQuery },
-    responses: {
-      200: {
-        description: 'events and balance as of until',
-        content: {
-          'application/json': {
-            schema: z.object({
-              events: z.array(EventSchema),
-              balanceAt: MoneySchema,
-              inTransitAt: MoneySchema,
-              versionAt: z.number().int(),
-              until: z.string(),
-              nextCursor: z.number().int().nullable(),
-            }),
+  createRoute(
+    withAccess('customer', {
+      method: 'get',
+      path: '/v1/accounts/me/events',
+      summary:
+        'Your ledger as of a past instant: events up to `until` and the balance then (at the ledger).',
+      request: { query: EventsQuery },
+      responses: {
+        200: {
+          description: 'events and balance as of until',
+          content: {
+            'application/json': {
+              schema: z.object({
+                events: z.array(EventSchema),
+                balanceAt: MoneySchema,
+                inTransitAt: MoneySchema,
+                versionAt: z.number().int(),
+                until: z.string(),
+                nextCursor: z.number().int().nullable(),
+              }),
+            },
           },
         },
+        ...problemResponses(400, 401, 403, 503),
       },
-      ...problemResponses(400, 401, 403, 503),
-    },
-  }),
+    }),
+  ),
   async (c) => {
     const { until, after, limit } = c.req.valid('query');
     const query = {
@@ -194,28 +194,30 @@ const TransactionsQuery = z.object({
 });
 
 accounts.openapi(
-  createRoute({
-    method: 'get',
-    path: '/v1/accounts/me/transactions',
-    summary:
-      'Your transactions from the read model (eventual). With a consistency token, read-your-writes.',
-    request: { query: TransactionsQuery },
-    responses: {
-      200: {
-        description: 'a page of transactions, newest first',
-        content: {
-          'application/json': {
-            schema: z.object({
-              items: z.array(TransactionSchema),
-              nextCursor: z.number().int().nullable(),
-              source: z.enum(['projection', 'ledger']),
-            }),
+  createRoute(
+    withAccess('customer', {
+      method: 'get',
+      path: '/v1/accounts/me/transactions',
+      summary:
+        'Your transactions from the read model (eventual). With a consistency token, read-your-writes.',
+      request: { query: TransactionsQuery },
+      responses: {
+        200: {
+          description: 'a page of transactions, newest first',
+          content: {
+            'application/json': {
+              schema: z.object({
+                items: z.array(TransactionSchema),
+                nextCursor: z.number().int().nullable(),
+                source: z.enum(['projection', 'ledger']),
+              }),
+            },
           },
         },
+        ...problemResponses(400, 401, 403, 503),
       },
-      ...problemResponses(400, 401, 403, 503),
-    },
-  }),
+    }),
+  ),
   async (c) => {
     const { minVersion, cursor, limit } = c.req.valid('query');
     const token = minVersion ?? tokenHeader(c);

@@ -8,15 +8,14 @@ import { problem } from '@common/problem';
 import { FAULT_REGISTRY_INSTANCE, type FaultRuleSet, workerFaultRules } from '@common/resilience';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { withAccess } from '../auth/access';
 import type { GatewayBindings } from '../context';
 import { FaultRulesSchema, PutFaultsSchema } from '../faults/schema';
-import { requireRole } from '../middleware/auth';
 import { problemResponses } from '../schemas';
 
 export const adminFaults = new OpenAPIHono<GatewayBindings>();
 
 const PATH = '/v1/admin/faults';
-adminFaults.use(PATH, requireRole('admin'));
 
 function registry(c: Context<GatewayBindings>) {
   if (c.env.FAULT_INJECTION === 'disabled') {
@@ -50,28 +49,32 @@ const rulesResponse = (description: string) => ({
 });
 
 adminFaults.openapi(
-  createRoute({
-    method: 'get',
-    path: PATH,
-    summary: 'The live fault-injection rules (admin).',
-    responses: { 200: rulesResponse('live rules'), ...problemResponses(401, 403, 409) },
-  }),
+  createRoute(
+    withAccess('admin', {
+      method: 'get',
+      path: PATH,
+      summary: 'The live fault-injection rules (admin).',
+      responses: { 200: rulesResponse('live rules'), ...problemResponses(401, 403, 409) },
+    }),
+  ),
   async (c) => c.json(present(await registry(c).list()), 200),
 );
 
 adminFaults.openapi(
-  createRoute({
-    method: 'put',
-    path: PATH,
-    summary: 'Replace the fault-injection rules (admin); each expires after its TTL.',
-    request: {
-      body: { content: { 'application/json': { schema: PutFaultsSchema } }, required: true },
-    },
-    responses: {
-      200: rulesResponse('rules now live'),
-      ...problemResponses(400, 401, 403, 409, 415),
-    },
-  }),
+  createRoute(
+    withAccess('admin', {
+      method: 'put',
+      path: PATH,
+      summary: 'Replace the fault-injection rules (admin); each expires after its TTL.',
+      request: {
+        body: { content: { 'application/json': { schema: PutFaultsSchema } }, required: true },
+      },
+      responses: {
+        200: rulesResponse('rules now live'),
+        ...problemResponses(400, 401, 403, 409, 415),
+      },
+    }),
+  ),
   async (c) => {
     const { rules } = c.req.valid('json');
     const set = await registry(c).replace(rules);
@@ -81,13 +84,15 @@ adminFaults.openapi(
 );
 
 adminFaults.openapi(
-  createRoute({
-    method: 'delete',
-    path: PATH,
-    summary: 'Clear every fault-injection rule, or those of one target (admin).',
-    request: { query: z.object({ target: z.string().min(1).max(80).optional() }) },
-    responses: { 200: rulesResponse('rules left'), ...problemResponses(400, 401, 403, 409) },
-  }),
+  createRoute(
+    withAccess('admin', {
+      method: 'delete',
+      path: PATH,
+      summary: 'Clear every fault-injection rule, or those of one target (admin).',
+      request: { query: z.object({ target: z.string().min(1).max(80).optional() }) },
+      responses: { 200: rulesResponse('rules left'), ...problemResponses(400, 401, 403, 409) },
+    }),
+  ),
   async (c) => {
     const { target } = c.req.valid('query');
     const set = await registry(c).clear(target);

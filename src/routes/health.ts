@@ -8,6 +8,7 @@
 
 import { errorMessage } from '@common/log';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { withAccess } from '../auth/access';
 import type { GatewayBindings } from '../context';
 import { healthCheckers, SERVICE_NAMES } from '../services';
 import { gatewayUpstreams, withTimeout } from '../upstream';
@@ -29,36 +30,40 @@ const ReadySchema = z.object({
 export const health = new OpenAPIHono<GatewayBindings>();
 
 health.openapi(
-  createRoute({
-    method: 'get',
-    path: '/health',
-    summary: 'Liveness: the gateway is up.',
-    responses: {
-      200: {
-        description: 'up',
-        content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } },
+  createRoute(
+    withAccess('public', {
+      method: 'get',
+      path: '/health',
+      summary: 'Liveness: the gateway is up.',
+      responses: {
+        200: {
+          description: 'up',
+          content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } },
+        },
       },
-    },
-  }),
+    }),
+  ),
   (c) => c.json({ status: 'ok' as const }, 200),
 );
 
 health.openapi(
-  createRoute({
-    method: 'get',
-    path: '/health/ready',
-    summary: 'Readiness: every service answers its probe over its binding.',
-    responses: {
-      200: {
-        description: 'all services ready',
-        content: { 'application/json': { schema: ReadySchema } },
+  createRoute(
+    withAccess('public', {
+      method: 'get',
+      path: '/health/ready',
+      summary: 'Readiness: every service answers its probe over its binding.',
+      responses: {
+        200: {
+          description: 'all services ready',
+          content: { 'application/json': { schema: ReadySchema } },
+        },
+        503: {
+          description: 'a service is not ready',
+          content: { 'application/json': { schema: ReadySchema } },
+        },
       },
-      503: {
-        description: 'a service is not ready',
-        content: { 'application/json': { schema: ReadySchema } },
-      },
-    },
-  }),
+    }),
+  ),
   async (c) => {
     const timeout = Number(c.env.HEALTH_TIMEOUT_MS) || 1500;
     const checkers = healthCheckers(c.env);

@@ -13,6 +13,7 @@ import { idempotent } from '../idempotency/middleware';
 import { resolveRegion } from '../region';
 import { problemResponses } from '../schemas';
 import { callUpstream } from '../upstream';
+import { scopedOperationId } from './operation-id';
 
 const StockSchema = z
   .object({
@@ -91,8 +92,7 @@ inventory.openapi(
     const body = c.req.valid('json');
     const region = resolveRegion(c, body.region);
     // The key is the caller's (idempotent() scopes it), so the operation id is too.
-    const scoped = c.get('idempotency')?.operationId;
-    const operationId = scoped ? `restock:${scoped}` : `restock:${c.get('requestId')}`;
+    const operationId = (await scopedOperationId(c, 'restock')) ?? `restock:${c.get('requestId')}`;
     const meta = { requestId: c.get('requestId'), traceparent: c.get('traceparent') };
     const result = unwrap(
       await callUpstream(

@@ -4,27 +4,28 @@
  * memory); see docs/resilience.md for how to read them.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { withAccess } from '../auth/access';
 import type { GatewayBindings } from '../context';
 import { metrics } from '../metrics/state';
-import { requireRole } from '../middleware/auth';
 import { problemResponses } from '../schemas';
 
 export const metricsRoute = new OpenAPIHono<GatewayBindings>();
 
-metricsRoute.use('/metrics', requireRole('admin'));
 metricsRoute.openapi(
-  createRoute({
-    method: 'get',
-    path: '/metrics',
-    summary: 'Prometheus metrics of the answering isolate (admin).',
-    responses: {
-      200: {
-        description: 'Prometheus text format 0.0.4',
-        content: { 'text/plain': { schema: z.string() } },
+  createRoute(
+    withAccess('admin', {
+      method: 'get',
+      path: '/metrics',
+      summary: 'Prometheus metrics of the answering isolate (admin).',
+      responses: {
+        200: {
+          description: 'Prometheus text format 0.0.4',
+          content: { 'text/plain': { schema: z.string() } },
+        },
+        ...problemResponses(401, 403),
       },
-      ...problemResponses(401, 403),
-    },
-  }),
+    }),
+  ),
   (c) =>
     c.text(metrics.render(), 200, {
       'content-type': 'text/plain; version=0.0.4; charset=utf-8',

@@ -1,12 +1,12 @@
 /** The caller's notification inbox (customer; eventual: fed by events). */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { withAccess } from '../auth/access';
 import type { GatewayBindings } from '../context';
-import { principalOf, requireCustomer } from '../middleware/auth';
+import { principalOf } from '../middleware/auth';
 import { MoneySchema, problemResponses } from '../schemas';
 import { callUpstream } from '../upstream';
 
 export const notifications = new OpenAPIHono<GatewayBindings>();
-notifications.use('/v1/notifications', requireCustomer());
 
 const NotificationSchema = z
   .object({
@@ -21,21 +21,23 @@ const NotificationSchema = z
   .openapi('Notification');
 
 notifications.openapi(
-  createRoute({
-    method: 'get',
-    path: '/v1/notifications',
-    summary: 'Notifications of order and payment outcomes, newest first (customer; eventual).',
-    request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).optional() }) },
-    responses: {
-      200: {
-        description: 'notifications',
-        content: {
-          'application/json': { schema: z.object({ items: z.array(NotificationSchema) }) },
+  createRoute(
+    withAccess('customer', {
+      method: 'get',
+      path: '/v1/notifications',
+      summary: 'Notifications of order and payment outcomes, newest first (customer; eventual).',
+      request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).optional() }) },
+      responses: {
+        200: {
+          description: 'notifications',
+          content: {
+            'application/json': { schema: z.object({ items: z.array(NotificationSchema) }) },
+          },
         },
+        ...problemResponses(401, 403, 503),
       },
-      ...problemResponses(401, 403, 503),
-    },
-  }),
+    }),
+  ),
   async (c) => {
     const customer = principalOf(c);
     const items = await callUpstream(

@@ -6,17 +6,13 @@
 import { unwrap } from '@common/problem';
 import type { Region } from '@common/regions';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { withAccess } from '../auth/access';
 import type { GatewayBindings } from '../context';
-import { requireRole } from '../middleware/auth';
 import { scatterGather } from '../scatter';
 import { problemResponses, RegionSchema } from '../schemas';
 import { callUpstream } from '../upstream';
 
 export const operations = new OpenAPIHono<GatewayBindings>();
-operations.use('/v1/admin/dead-letters', requireRole('admin'));
-operations.use('/v1/admin/dead-letters/*', requireRole('admin'));
-operations.use('/v1/admin/sagas/*', requireRole('admin'));
-operations.use('/v1/admin/orders', requireRole('admin'));
 
 const RegionOutcomeSchema = z.object({
   status: z.enum(['ok', 'timeout', 'error']),
@@ -25,38 +21,40 @@ const RegionOutcomeSchema = z.object({
 });
 
 operations.openapi(
-  createRoute({
-    method: 'get',
-    path: '/v1/admin/orders',
-    summary:
-      'Recent orders of every region (admin): scatter-gather with a per-region deadline; `partial` is true and `regions` says which region did not answer.',
-    request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).optional() }) },
-    responses: {
-      200: {
-        description: 'orders by region',
-        content: {
-          'application/json': {
-            schema: z.object({
-              items: z.array(
-                z
-                  .object({
-                    orderId: z.string(),
-                    customerId: z.string(),
-                    region: RegionSchema,
-                    status: z.string(),
-                    createdAt: z.string(),
-                  })
-                  .passthrough(),
-              ),
-              regions: z.record(z.string(), RegionOutcomeSchema),
-              partial: z.boolean(),
-            }),
+  createRoute(
+    withAccess('admin', {
+      method: 'get',
+      path: '/v1/admin/orders',
+      summary:
+        'Recent orders of every region (admin): scatter-gather with a per-region deadline; `partial` is true and `regions` says which region did not answer.',
+      request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).optional() }) },
+      responses: {
+        200: {
+          description: 'orders by region',
+          content: {
+            'application/json': {
+              schema: z.object({
+                items: z.array(
+                  z
+                    .object({
+                      orderId: z.string(),
+                      customerId: z.string(),
+                      region: RegionSchema,
+                      status: z.string(),
+                      createdAt: z.string(),
+                    })
+                    .passthrough(),
+                ),
+                regions: z.record(z.string(), RegionOutcomeSchema),
+                partial: z.boolean(),
+              }),
+            },
           },
         },
+        ...problemResponses(401, 403),
       },
-      ...problemResponses(401, 403),
-    },
-  }),
+    }),
+  ),
   async (c) => {
     const limit = c.req.valid('query').limit ?? 50;
     const gathered = await scatterGather((region) => c.env.ORDERS.listRegionOrders(region, limit), {
@@ -87,20 +85,24 @@ const DeadLetterSchema = z
   .openapi('DeadLetter');
 
 operations.openapi(
-  createRoute({
-    method: 'get',
-    path: '/v1/admin/dead-letters',
-    summary:
-      'Messages that exhausted their retries, with their origin queue, error and attempts (admin).',
-    request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).optional() }) },
-    responses: {
-      200: {
-        description: 'dead letters',
-        content: { 'application/json': { schema: z.object({ items: z.array(DeadLetterSchema) }) } },
+  createRoute(
+    withAccess('admin', {
+      method: 'get',
+      path: '/v1/admin/dead-letters',
+      summary:
+        'Messages that exhausted their retries, with their origin queue, error and attempts (admin).',
+      request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).optional() }) },
+      responses: {
+        200: {
+          description: 'dead letters',
+          content: {
+            'application/json': { schema: z.object({ items: z.array(DeadLetterSchema) }) },
+          },
+        },
+        ...problemResponses(401, 403, 503),
       },
-      ...problemResponses(401, 403, 503),
-    },
-  }),
+    }),
+  ),
   async (c) => {
     const items = await callUpstream(
       'notifications',
@@ -114,20 +116,22 @@ operations.openapi(
 );
 
 operations.openapi(
-  createRoute({
-    method: 'post',
-    path: '/v1/admin/dead-letters/{id}/replay',
-    summary:
-      'Send a dead letter back to its origin queue (admin); consumers ignore it if it was applied after all.',
-    request: { params: z.object({ id: z.string().min(1).max(64) }) },
-    responses: {
-      202: {
-        description: 'replayed',
-        content: { 'application/json': { schema: DeadLetterSchema } },
+  createRoute(
+    withAccess('admin', {
+      method: 'post',
+      path: '/v1/admin/dead-letters/{id}/replay',
+      summary:
+        'Send a dead letter back to its origin queue (admin); consumers ignore it if it was applied after all.',
+      request: { params: z.object({ id: z.string().min(1).max(64) }) },
+      responses: {
+        202: {
+          description: 'replayed',
+          content: { 'application/json': { schema: DeadLetterSchema } },
+        },
+        ...problemResponses(401, 403, 404, 409, 503),
       },
-      ...problemResponses(401, 403, 404, 409, 503),
-    },
-  }),
+    }),
+  ),
   async (c) => {
     const { id } = c.req.valid('param');
     const letter = unwrap(
@@ -140,22 +144,24 @@ operations.openapi(
 );
 
 operations.openapi(
-  createRoute({
-    method: 'get',
-    path: '/v1/admin/sagas/{orderId}',
-    summary:
-      "An order saga's transitions, commands, replies, deadlines and undelivered messages (admin).",
-    request: {
-      params: z.object({ orderId: z.string().regex(/^ord_[0-9A-Z]{26}$/, 'not an order id') }),
-    },
-    responses: {
-      200: {
-        description: 'the saga',
-        content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
+  createRoute(
+    withAccess('admin', {
+      method: 'get',
+      path: '/v1/admin/sagas/{orderId}',
+      summary:
+        "An order saga's transitions, commands, replies, deadlines and undelivered messages (admin).",
+      request: {
+        params: z.object({ orderId: z.string().regex(/^ord_[0-9A-Z]{26}$/, 'not an order id') }),
       },
-      ...problemResponses(401, 403, 404, 503),
-    },
-  }),
+      responses: {
+        200: {
+          description: 'the saga',
+          content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
+        },
+        ...problemResponses(401, 403, 404, 503),
+      },
+    }),
+  ),
   async (c) => {
     const { orderId } = c.req.valid('param');
     const saga = unwrap(

@@ -8,8 +8,10 @@ import { OrderItemInputSchema, type PricedItem } from '@common/contracts/orders'
 import { newId } from '@common/ids';
 import { problem, unwrap } from '@common/problem';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { withAccess } from '../auth/access';
 import type { GatewayBindings } from '../context';
-import { principalOf, requireCustomer } from '../middleware/auth';
+import { idempotent } from '../idempotency/middleware';
+import { principalOf } from '../middleware/auth';
 import { fallbackRegion } from '../region';
 import { MoneySchema, problemResponses } from '../schemas';
 import { callUpstream } from '../upstream';
@@ -56,33 +58,27 @@ const meta = (c: { get: (k: 'requestId' | 'traceparent') => string }) => ({
   traceparent: c.get('traceparent'),
 });
 
-orders.use('/v1/orders', requireCustomer());
-orders.use('/v1/orders/:id/cancel', requireCustomer());
-
 orders.openapi(
-  createRoute({
-    method: 'post',
-    path: '/v1/orders',
-    summary:
-      'Place an order (customer; Idempotency-Key required). Starts the order saga; 202 + Location.',
-    request: { body: { content: { 'application/json': { schema: PlaceBody } }, required: true } },
-    responses: {
-      202: {
-        description: 'accepted: the saga runs',
-        content: { 'application/json': { schema: Accepted } },
+  createRoute(
+    withAccess('customer', {
+      method: 'post',
+      path: '/v1/orders',
+      // A retry with the same key gets the first response (the same order id) replayed.
+      middleware: [idempotent()],
+      summary:
+        'Place an order (customer; Idempotency-Key required). Starts the order saga; 202 + Location.',
+      request: { body: { content: { 'application/json': { schema: PlaceBody } }, required: true } },
+      responses: {
+        202: {
+          description: 'accepted: the saga runs',
+          content: { 'application/json': { schema: Accepted } },
+        },
+        ...problemResponses(400, 401, 403, 409, 415, 422, 429, 503),
       },
-      ...problemResponses(400, 401, 403, 409, 415, 422, 429, 503),
-    },
-  }),
+    }),
+  ),
   async (c) => {
     const customer = principalOf(c);
-    if (!c.req.header('idempotency-key')) {
-      throw problem(
-        400,
-        'idempotency_key_required',
-        'POST /v1/orders needs an Idempotency-Key header',
-      );
-    }
     const { items } = c.req.valid('json');
     const log = c.get('log');
     const prices = unwrap(
@@ -119,20 +115,22 @@ orders.openapi(
 );
 
 orders.openapi(
-  createRoute({
-    method: 'get',
-    path: '/v1/orders/{id}',
-    summary:
-      'One order (owner or admin; linearizable: read at its saga). waitMs ≤ 10000 long-polls until terminal.',
-    request: {
-      params: IdParam,
-      query: z.object({ waitMs: z.coerce.number().int().min(0).max(10_000).optional() }),
-    },
-    responses: {
-      200: { description: 'the order', content: { 'application/json': { schema: OrderSchema } } },
-      ...problemResponses(400, 401, 404, 503),
-    },
-  }),
+  createRoute(
+    withAccess('customer', {
+      method: 'get',
+      path: '/v1/orders/{id}',
+      summary:
+        'One order (owner or admin; linearizable: read at its saga). waitMs ≤ 10000 long-polls until terminal.',
+      request: {
+        params: IdParam,
+        query: z.object({ waitMs: z.coerce.number().int().min(0).max(10_000).optional() }),
+      },
+      responses: {
+        200: { description: 'the order', content: { 'application/json': { schema: OrderSchema } } },
+        ...problemResponses(400, 401, 403, 404, 503),
+      },
+    }),
+  ),
   async (c) => {
     const principal = principalOf(c);
     const { id } = c.req.valid('param');
@@ -155,34 +153,36 @@ orders.openapi(
 );
 
 orders.openapi(
-  createRoute({
-    method: 'get',
-    path: '/v1/orders',
-    summary: "The caller's orders (customer; eventual: from the region's read model).",
-    request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).optional() }) },
-    responses: {
-      200: {
-        description: 'orders, newest first',
-        content: {
-          'application/json': {
-            schema: z.object({
-              items: z.array(
-                z.object({
-                  orderId: z.string(),
-                  status: ORDER_STATUS,
-                  total: MoneySchema,
-                  items: z.array(PricedItemSchema),
-                  createdAt: z.string(),
-                  updatedAt: z.string(),
-                }),
-              ),
-            }),
+  createRoute(
+    withAccess('customer', {
+      method: 'get',
+      path: '/v1/orders',
+      summary: "The caller's orders (customer; eventual: from the region's read model).",
+      request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).optional() }) },
+      responses: {
+        200: {
+          description: 'orders, newest first',
+          content: {
+            'application/json': {
+              schema: z.object({
+                items: z.array(
+                  z.object({
+                    orderId: z.string(),
+                    status: ORDER_STATUS,
+                    total: MoneySchema,
+                    items: z.array(PricedItemSchema),
+                    createdAt: z.string(),
+                    updatedAt: z.string(),
+                  }),
+                ),
+              }),
+            },
           },
         },
+        ...problemResponses(401, 403, 503),
       },
-      ...problemResponses(401, 403, 503),
-    },
-  }),
+    }),
+  ),
   async (c) => {
     const customer = principalOf(c);
     const region = customer.region ?? fallbackRegion(c.env);
@@ -196,16 +196,18 @@ orders.openapi(
 );
 
 orders.openapi(
-  createRoute({
-    method: 'post',
-    path: '/v1/orders/{id}/cancel',
-    summary: 'Cancel an order before confirmation (owner); 409 once confirmed or terminal.',
-    request: { params: IdParam },
-    responses: {
-      200: { description: 'cancelling', content: { 'application/json': { schema: Accepted } } },
-      ...problemResponses(401, 403, 404, 409, 503),
-    },
-  }),
+  createRoute(
+    withAccess('customer', {
+      method: 'post',
+      path: '/v1/orders/{id}/cancel',
+      summary: 'Cancel an order before confirmation (owner); 409 once confirmed or terminal.',
+      request: { params: IdParam },
+      responses: {
+        200: { description: 'cancelling', content: { 'application/json': { schema: Accepted } } },
+        ...problemResponses(401, 403, 404, 409, 503),
+      },
+    }),
+  ),
   async (c) => {
     const customer = principalOf(c);
     const { id } = c.req.valid('param');

@@ -19,8 +19,8 @@ import { unwrap } from '@common/problem';
 import { StaleCopies } from '@common/resilience';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { withAccess } from '../auth/access';
 import type { GatewayBindings } from '../context';
-import { requireRole } from '../middleware/auth';
 import { ProductSchema, problemResponses } from '../schemas';
 import { callUpstream, callWithStaleCopy } from '../upstream';
 
@@ -89,22 +89,24 @@ export function matchesIfNoneMatch(header: string | undefined, etag: string): bo
 }
 
 products.openapi(
-  createRoute({
-    method: 'get',
-    path: '/v1/products',
-    summary: 'List products (eventual, bounded by the cache TTL). Keyset pagination by cursor.',
-    description:
-      'Pages are stable under concurrent inserts: a cursor is the last id seen and ids sort by creation.',
-    request: { query: ListProductsInputSchema },
-    responses: {
-      200: {
-        description: 'a page of products',
-        headers: cacheHeaderDocs,
-        content: json(PageSchema),
+  createRoute(
+    withAccess('public', {
+      method: 'get',
+      path: '/v1/products',
+      summary: 'List products (eventual, bounded by the cache TTL). Keyset pagination by cursor.',
+      description:
+        'Pages are stable under concurrent inserts: a cursor is the last id seen and ids sort by creation.',
+      request: { query: ListProductsInputSchema },
+      responses: {
+        200: {
+          description: 'a page of products',
+          headers: cacheHeaderDocs,
+          content: json(PageSchema),
+        },
+        ...problemResponses(400, 503),
       },
-      ...problemResponses(400, 503),
-    },
-  }),
+    }),
+  ),
   async (c) => {
     const query = c.req.valid('query');
     const { page, ...meta } = unwrap(
@@ -122,21 +124,23 @@ products.openapi(
 const productCopies = new StaleCopies<CachedProduct>({ entries_max: 1000, age_ms_max: 3_600_000 });
 
 products.openapi(
-  createRoute({
-    method: 'get',
-    path: '/v1/products/{id}',
-    summary: 'One product (eventual, bounded by the cache TTL), with ETag; 304 on If-None-Match.',
-    request: { params: ProductParams },
-    responses: {
-      200: {
-        description: 'the product',
-        headers: { ...cacheHeaderDocs, etag: { schema: { type: 'string' } } },
-        content: json(ProductSchema),
+  createRoute(
+    withAccess('public', {
+      method: 'get',
+      path: '/v1/products/{id}',
+      summary: 'One product (eventual, bounded by the cache TTL), with ETag; 304 on If-None-Match.',
+      request: { params: ProductParams },
+      responses: {
+        200: {
+          description: 'the product',
+          headers: { ...cacheHeaderDocs, etag: { schema: { type: 'string' } } },
+          content: json(ProductSchema),
+        },
+        304: { description: 'not modified' },
+        ...problemResponses(404, 503),
       },
-      304: { description: 'not modified' },
-      ...problemResponses(404, 503),
-    },
-  }),
+    }),
+  ),
   async (c) => {
     const { id } = c.req.valid('param');
     const { result, staleAge_s } = await callWithStaleCopy(
@@ -158,20 +162,19 @@ products.openapi(
   },
 );
 
-const admin = requireRole('admin');
-
 products.openapi(
-  createRoute({
-    method: 'post',
-    path: '/v1/products',
-    summary: 'Create a product (admin). The SKU is unique (409 when taken).',
-    middleware: admin,
-    request: { body: { content: json(CreateProductInputSchema), required: true } },
-    responses: {
-      201: { description: 'the product as created', content: json(ProductSchema) },
-      ...problemResponses(400, 401, 403, 409, 413, 415, 503),
-    },
-  }),
+  createRoute(
+    withAccess('admin', {
+      method: 'post',
+      path: '/v1/products',
+      summary: 'Create a product (admin). The SKU is unique (409 when taken).',
+      request: { body: { content: json(CreateProductInputSchema), required: true } },
+      responses: {
+        201: { description: 'the product as created', content: json(ProductSchema) },
+        ...problemResponses(400, 401, 403, 409, 413, 415, 503),
+      },
+    }),
+  ),
   async (c) => {
     const body = c.req.valid('json');
     const product = unwrap(
@@ -186,20 +189,21 @@ products.openapi(
 );
 
 products.openapi(
-  createRoute({
-    method: 'patch',
-    path: '/v1/products/{id}',
-    summary: 'Change some fields of a product (admin); bumps version and updatedAt.',
-    middleware: admin,
-    request: {
-      params: ProductParams,
-      body: { content: json(UpdateProductInputSchema), required: true },
-    },
-    responses: {
-      200: { description: 'the product as updated', content: json(ProductSchema) },
-      ...problemResponses(400, 401, 403, 404, 409, 413, 415, 503),
-    },
-  }),
+  createRoute(
+    withAccess('admin', {
+      method: 'patch',
+      path: '/v1/products/{id}',
+      summary: 'Change some fields of a product (admin); bumps version and updatedAt.',
+      request: {
+        params: ProductParams,
+        body: { content: json(UpdateProductInputSchema), required: true },
+      },
+      responses: {
+        200: { description: 'the product as updated', content: json(ProductSchema) },
+        ...problemResponses(400, 401, 403, 404, 409, 413, 415, 503),
+      },
+    }),
+  ),
   async (c) => {
     const { id } = c.req.valid('param');
     const patch = c.req.valid('json');
@@ -214,17 +218,18 @@ products.openapi(
 );
 
 products.openapi(
-  createRoute({
-    method: 'delete',
-    path: '/v1/products/{id}',
-    summary: 'Delete a product (admin).',
-    middleware: admin,
-    request: { params: ProductParams },
-    responses: {
-      204: { description: 'deleted' },
-      ...problemResponses(401, 403, 404, 503),
-    },
-  }),
+  createRoute(
+    withAccess('admin', {
+      method: 'delete',
+      path: '/v1/products/{id}',
+      summary: 'Delete a product (admin).',
+      request: { params: ProductParams },
+      responses: {
+        204: { description: 'deleted' },
+        ...problemResponses(401, 403, 404, 503),
+      },
+    }),
+  ),
   async (c) => {
     const { id } = c.req.valid('param');
     unwrap(

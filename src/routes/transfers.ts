@@ -8,11 +8,13 @@
 import { AMOUNT_MAX, CustomerIdSchema } from '@common/contracts/payments';
 import { unwrap } from '@common/problem';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { withAccess } from '../auth/access';
 import type { GatewayBindings } from '../context';
-import { requireCustomer } from '../middleware/auth';
+import { idempotent } from '../idempotency/middleware';
 import { MoneySchema, problemResponses } from '../schemas';
 import { callUpstream } from '../upstream';
-import { accountOf, callMeta, idempotencyKey } from './accounts';
+import { accountOf, callMeta } from './accounts';
+import { requiredOperationId } from './operation-id';
 
 const TransferSchema = z
   .object({
@@ -44,29 +46,29 @@ const TransferBody = z
   .strict();
 
 export const transfers = new OpenAPIHono<GatewayBindings>();
-transfers.use('/v1/transfers', requireCustomer());
-transfers.use('/v1/transfers/*', requireCustomer());
-
 transfers.openapi(
-  createRoute({
-    method: 'post',
-    path: '/v1/transfers',
-    summary:
-      'Send money to another customer (idempotent by Idempotency-Key). 409 insufficient_funds when your balance is short.',
-    request: {
-      body: { content: { 'application/json': { schema: TransferBody } }, required: true },
-    },
-    responses: {
-      202: {
-        description: 'accepted: debited and in flight',
-        content: { 'application/json': { schema: TransferSchema } },
+  createRoute(
+    withAccess('customer', {
+      method: 'post',
+      path: '/v1/transfers',
+      middleware: [idempotent()],
+      summary:
+        'Send money to another customer (idempotent by Idempotency-Key). 409 insufficient_funds when your balance is short.',
+      request: {
+        body: { content: { 'application/json': { schema: TransferBody } }, required: true },
       },
-      ...problemResponses(400, 401, 403, 404, 409, 415, 503),
-    },
-  }),
+      responses: {
+        202: {
+          description: 'accepted: debited and in flight',
+          content: { 'application/json': { schema: TransferSchema } },
+        },
+        ...problemResponses(400, 401, 403, 404, 409, 415, 422, 503),
+      },
+    }),
+  ),
   async (c) => {
     const body = c.req.valid('json');
-    const operationId = `transfer:${idempotencyKey(c)}`;
+    const operationId = await requiredOperationId(c, 'transfer');
     const input = { ...accountOf(c), ...body, operationId };
     const view = unwrap(
       await callUpstream('payments', () => c.env.PAYMENTS.startTransfer(input, callMeta(c)), {
@@ -79,19 +81,21 @@ transfers.openapi(
 );
 
 transfers.openapi(
-  createRoute({
-    method: 'get',
-    path: '/v1/transfers/{id}',
-    summary: 'One of your transfers (linearizable: read at your ledger); 404 for anyone else’s.',
-    request: { params: z.object({ id: z.string().min(1).max(64) }) },
-    responses: {
-      200: {
-        description: 'the transfer',
-        content: { 'application/json': { schema: TransferSchema } },
+  createRoute(
+    withAccess('customer', {
+      method: 'get',
+      path: '/v1/transfers/{id}',
+      summary: 'One of your transfers (linearizable: read at your ledger); 404 for anyone else’s.',
+      request: { params: z.object({ id: z.string().min(1).max(64) }) },
+      responses: {
+        200: {
+          description: 'the transfer',
+          content: { 'application/json': { schema: TransferSchema } },
+        },
+        ...problemResponses(401, 403, 404, 503),
       },
-      ...problemResponses(401, 403, 404, 503),
-    },
-  }),
+    }),
+  ),
   async (c) => {
     const { id } = c.req.valid('param');
     const view = unwrap(

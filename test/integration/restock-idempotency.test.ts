@@ -56,6 +56,14 @@ describe('restock with Idempotency-Key', () => {
     expect(await available(s)).toBe(5);
   });
 
+  it('a key of the maximum length (200 characters) applies once too', async () => {
+    const s = sku();
+    const key = 'r'.repeat(200);
+    expect((await restock(s, 4, key)).status).toBe(200);
+    expect((await restock(s, 4, key)).headers.get('idempotent-replayed')).toBe('true');
+    expect(await available(s)).toBe(4);
+  });
+
   it('the key stays optional here: without one each restock applies', async () => {
     const s = sku();
     await restock(s, 2);

@@ -83,3 +83,36 @@ export async function admin(): Promise<TokenPair & { email: string }> {
   if (res.status !== 200) throw new Error(`admin login: ${res.status}`);
   return { ...((await res.json()) as TokenPair), email };
 }
+
+/** A fresh Idempotency-Key. */
+export const newKey = (): string => `key-${crypto.randomUUID()}`;
+
+/** Sends an (idem) POST with a fresh key unless `key` is given. */
+export function postIdempotent(
+  path: string,
+  token: string,
+  body: unknown,
+  key: string = newKey(),
+): Promise<Response> {
+  return call('POST', path, { token, body, headers: { 'idempotency-key': key } });
+}
+
+/** Opens (or reads) the caller's account and deposits `amount`; fails the test otherwise. */
+export async function deposit(token: string, amount: number): Promise<void> {
+  const res = await postIdempotent('/v1/accounts/me/deposits', token, { amount });
+  if (res.status !== 201) throw new Error(`deposit: ${res.status} ${await res.text()}`);
+}
+
+export interface AccountBody {
+  accountId: string;
+  balance: { amount: number; currency: string };
+  inTransit: { amount: number; currency: string };
+  version: number;
+}
+
+/** The caller's account as GET /v1/accounts/me answers it (linearizable); opens it on first read. */
+export async function readAccount(token: string): Promise<AccountBody> {
+  const res = await call('GET', '/v1/accounts/me', { token });
+  if (res.status !== 200) throw new Error(`read account: ${res.status} ${await res.text()}`);
+  return (await res.json()) as AccountBody;
+}

@@ -1,9 +1,11 @@
 /** Test fixtures: rows written straight into service stores through the runner's test-only bindings. */
 import { env } from 'cloudflare:workers';
+import { makeEnvelope } from '@common/envelope';
 import { newId } from '@common/ids';
 
 export const testEnv = env as unknown as GatewayEnv & {
   CATALOG_DB: D1Database;
+  NOTIFICATIONS_DB: D1Database;
   ADMIN_API_KEY: string;
 };
 
@@ -35,3 +37,26 @@ export const adminHeaders = (): Record<string, string> => ({
 });
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A dead letter as the dead-letter consumer stores it: an event of the
+ * notifications queue that exhausted its retries. Its type is one the
+ * notifications consumer ignores, so replaying it has no effect.
+ */
+export async function insertDeadLetter(): Promise<string> {
+  const id = newId('dlq');
+  const envelope = makeEnvelope({
+    type: 'test.unhandled',
+    payload: {},
+    region: 'us',
+    correlationId: id,
+    traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+  });
+  await testEnv.NOTIFICATIONS_DB.prepare(
+    `INSERT INTO dead_letters (id, queue, envelope_id, type, body, attempts, received_at, error, message_id)
+     VALUES (?, 'meridian-notification-events', ?, ?, ?, 5, ?, 'test: handler threw', ?)`,
+  )
+    .bind(id, envelope.id, envelope.type, JSON.stringify(envelope), Date.now(), crypto.randomUUID())
+    .run();
+  return id;
+}
