@@ -47,3 +47,21 @@ export function newId<P extends IdPrefix>(prefix: P, now: number = Date.now()): 
 export function isId<P extends IdPrefix>(prefix: P, value: string): value is Id<P> {
   return new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`).test(value);
 }
+
+/**
+ * The same id every time for the same `seed`: time part from `at`, the rest
+ * from SHA-256 of the seed. For resources created under an idempotency key,
+ * so a retry that takes over a lapsed attempt names the same resource.
+ */
+export async function derivedId<P extends IdPrefix>(
+  prefix: P,
+  at: number,
+  seed: string,
+): Promise<Id<P>> {
+  const digest = new Uint8Array(
+    await crypto.subtle.digest('SHA-256', new TextEncoder().encode(seed)),
+  );
+  let tail = '';
+  for (const b of digest.subarray(0, 16)) tail += ALPHABET[b % 32];
+  return `${prefix}_${encodeTime(at)}${tail}`;
+}

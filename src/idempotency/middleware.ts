@@ -30,6 +30,8 @@ export interface IdempotencyScope {
   scope: string;
   /** Stable id for the operation, unique per caller and key. */
   operationId: string;
+  /** When this key was first started (kept across takeovers): for ids derived from the key. */
+  startedAt: number;
 }
 
 export interface IdempotentOptions {
@@ -184,7 +186,12 @@ export function idempotent({
         'this Idempotency-Key was used with a different request',
       );
     }
-    c.set('idempotency', { key, scope, operationId: `${scope}:${key}` });
+    c.set('idempotency', {
+      key,
+      scope,
+      operationId: `${scope}:${key}`,
+      startedAt: begun.startedAt,
+    });
     try {
       await next();
     } catch (error) {

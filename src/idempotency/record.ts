@@ -16,7 +16,8 @@ export interface StoredResponse {
 }
 
 export type BeginResult =
-  | { kind: 'started'; token: string }
+  /** `startedAt`: when the key was first started; a takeover keeps it. */
+  | { kind: 'started'; token: string; startedAt: number }
   | { kind: 'in_flight' }
   | { kind: 'mismatch' }
   | { kind: 'replay'; response: StoredResponse };
@@ -27,6 +28,7 @@ interface RecordRow {
   state: 'in_flight' | 'done';
   lock_until_ms: number;
   expires_ms: number;
+  started_ms: number | null;
   status: number | null;
   headers: string | null;
   body: ArrayBuffer | null;
@@ -49,8 +51,14 @@ export class IdempotencyRecord extends DurableObject<GatewayEnv> {
       expires_ms INTEGER NOT NULL,
       status INTEGER,
       headers TEXT,
-      body BLOB
+      body BLOB,
+      started_ms INTEGER
     )`);
+    // Records created before started_ms existed gain the column.
+    const columns = sql.exec<{ name: string }>('PRAGMA table_info(record)').toArray();
+    if (!columns.some((c) => c.name === 'started_ms')) {
+      sql.exec('ALTER TABLE record ADD COLUMN started_ms INTEGER');
+    }
     this.#ready = true;
     return sql;
   }
@@ -71,16 +79,19 @@ export class IdempotencyRecord extends DurableObject<GatewayEnv> {
     }
     const token = crypto.randomUUID();
     const expires_ms = now + retention_ms;
+    // A takeover keeps the first start, so ids derived from it do not change.
+    const started_ms = row && row.expires_ms > now ? (row.started_ms ?? now) : now;
     this.#sql().exec(
-      `INSERT OR REPLACE INTO record (id, fingerprint, token, state, lock_until_ms, expires_ms)
-       VALUES (1, ?, ?, 'in_flight', ?, ?)`,
+      `INSERT OR REPLACE INTO record (id, fingerprint, token, state, lock_until_ms, expires_ms, started_ms)
+       VALUES (1, ?, ?, 'in_flight', ?, ?, ?)`,
       fingerprint,
       token,
       now + lock_ms,
       expires_ms,
+      started_ms,
     );
     await this.ctx.storage.setAlarm(expires_ms);
-    return { kind: 'started', token };
+    return { kind: 'started', token, startedAt: started_ms };
   }
 
   /** Stores the response of the request that holds `token`; false if it no longer does. */

@@ -5,7 +5,7 @@
  */
 
 import { OrderItemInputSchema, type PricedItem } from '@common/contracts/orders';
-import { newId } from '@common/ids';
+import { derivedId } from '@common/ids';
 import { problem, unwrap } from '@common/problem';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { withAccess } from '../auth/access';
@@ -97,7 +97,11 @@ orders.openapi(
       );
     }
     const region = customer.region ?? fallbackRegion(c.env);
-    const orderId = newId('ord');
+    // Derived from the idempotency key: a retry that takes over an attempt that
+    // died after placing the order names the same saga, which places it once.
+    const idem = c.get('idempotency');
+    if (!idem) throw problem(400, 'idempotency_key_required', 'send an Idempotency-Key header');
+    const orderId = await derivedId('ord', idem.startedAt, idem.operationId);
     const order = unwrap(
       await callUpstream(
         'orders',
