@@ -80,3 +80,56 @@ describe('the local system, over HTTP', () => {
     expect(res.body.requestId).toBe(res.headers.get('x-request-id'));
   });
 });
+
+describe('an order on the local system, as the README walks through it', () => {
+  it('register, deposit, order, and watch it confirm; stock and balance follow', async () => {
+    const email = `e2e.${Date.now()}.${Math.random().toString(36).slice(2)}@example.test`;
+    const registered = await json<{ accessToken: string; region: string }>('/v1/auth/register', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: 'correct horse battery staple', region: 'eu' }),
+    });
+    expect(registered.status).toBe(201);
+    expect(registered.body.region).toBe('eu');
+    const auth = {
+      authorization: `Bearer ${registered.body.accessToken}`,
+      'content-type': 'application/json',
+    };
+    const deposit = await json('/v1/accounts/me/deposits', {
+      method: 'POST',
+      headers: { ...auth, 'idempotency-key': `dep-${email}` },
+      body: JSON.stringify({ amount: 10_000 }),
+    });
+    expect(deposit.status).toBe(201);
+    const before = await json<{ available: number; sold: number }>(
+      '/v1/inventory/MRD-CAP-006?region=eu',
+    );
+    const placed = await json<{ orderId: string; status: string }>('/v1/orders', {
+      method: 'POST',
+      headers: { ...auth, 'idempotency-key': `order-${email}` },
+      body: JSON.stringify({ items: [{ sku: 'MRD-CAP-006', quantity: 2 }] }),
+    });
+    expect(placed.status).toBe(202);
+    expect(placed.headers.get('location')).toBe(`/v1/orders/${placed.body.orderId}`);
+    const order = await eventually(
+      () =>
+        json<{ status: string }>(`/v1/orders/${placed.body.orderId}?waitMs=10000`, {
+          headers: auth,
+        }),
+      (r) => ['CONFIRMED', 'REJECTED', 'CANCELLED'].includes(r.body.status),
+      40_000,
+    );
+    expect(order.body.status).toBe('CONFIRMED');
+    const after = await json<{ available: number; sold: number }>(
+      '/v1/inventory/MRD-CAP-006?region=eu',
+    );
+    expect(after.body).toMatchObject({
+      available: before.body.available - 2,
+      sold: before.body.sold + 2,
+    });
+    const account = await json<{ balance: { amount: number } }>('/v1/accounts/me', {
+      headers: auth,
+    });
+    expect(account.body.balance.amount).toBe(10_000 - 2 * 2200);
+  });
+});
