@@ -215,6 +215,7 @@ export default defineConfig({
       workerProject('catalog', ['workers/catalog/**/*.test.ts']),
       workerProject('orders', ['workers/orders/**/*.test.ts']),
       workerProject('payments', ['workers/payments/**/*.test.ts']),
+      workerProject('notifications', ['workers/notifications/**/*.test.ts']),
     ],
   },
 });

@@ -134,8 +134,9 @@ async function findDeadLetter(
   env: NotificationsEnv,
   id: string,
 ): Promise<{ row: Row; region: Region } | { row: null; unreachable: Region[] }> {
+  // async: a database that throws at once counts as unreachable, like one that rejects.
   const answers = await Promise.allSettled(
-    REGIONS.map((region) =>
+    REGIONS.map(async (region) =>
       notificationsDb(env, region)
         .prepare('SELECT * FROM dead_letters WHERE id = ?')
         .bind(id)

@@ -136,8 +136,9 @@ export type DirectoryLookup = { found: DirectoryEntry } | { found: null; unreach
  * otherwise the regions that did not are named (the caller answers 503).
  */
 export async function findAccount(env: PaymentsEnv, customerId: string): Promise<DirectoryLookup> {
+  // async: a database that throws at once counts as unreachable, like one that rejects.
   const answers = await Promise.allSettled(
-    REGIONS.map((region) =>
+    REGIONS.map(async (region) =>
       paymentsDb(env, region)
         .prepare('SELECT account_id AS accountId, currency FROM accounts WHERE customer_id = ?')
         .bind(customerId)
