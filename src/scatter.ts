@@ -11,7 +11,13 @@
  */
 import { errorMessage, type Logger } from '@common/log';
 import { REGIONS, type Region } from '@common/regions';
-import { type FaultRules, injectFaults, withDeadline, workerFaultRules } from '@common/resilience';
+import {
+  type FaultRules,
+  injectFaults,
+  type StoredFaultRule,
+  withDeadline,
+  workerFaultRules,
+} from '@common/resilience';
 import { faultsInjected } from './metrics/gateway';
 
 export type RegionOutcome =
@@ -38,21 +44,34 @@ export interface ScatterOptions {
   log?: Logger;
 }
 
-/** Applies the live rules of `region:<region>` to one leg (latency, then error or drop). */
+/**
+ * The live rules of every region's target, read one after the other: the
+ * first read refreshes a stale copy (bounded by the registry's own timeout)
+ * and the rest come from it. Read concurrently, every leg but one would see
+ * the copy from before the refresh.
+ */
+async function regionRules(
+  faults: FaultRules | null,
+  regions: readonly Region[],
+): Promise<Map<Region, StoredFaultRule[]>> {
+  const rules = new Map<Region, StoredFaultRule[]>();
+  if (!faults) return rules;
+  for (const region of regions) rules.set(region, await faults.forTarget(regionTarget(region)));
+  return rules;
+}
+
+/** Applies one leg's rules (latency, then error or drop) inside its deadline. */
 async function injectRegionFault(
   region: Region,
-  faults: FaultRules | null,
+  rules: readonly StoredFaultRule[],
   signal: AbortSignal,
   log: Logger | undefined,
 ): Promise<void> {
-  if (!faults) return;
-  const target = regionTarget(region);
-  const rules = await faults.forTarget(target);
   if (rules.length === 0) return;
-  await injectFaults(target, rules, {
+  await injectFaults(regionTarget(region), rules, {
     signal,
     ...(log ? { log } : {}),
-    onFault: (t, kind) => faultsInjected.inc({ target: t, kind }),
+    onFault: (target, kind) => faultsInjected.inc({ target, kind }),
   });
 }
 
@@ -60,6 +79,7 @@ export async function scatterGather<T>(
   ask: (region: Region) => Promise<T>,
   { timeout_ms = 2000, regions = REGIONS, faults = workerFaultRules(), log }: ScatterOptions = {},
 ): Promise<Gathered<T>> {
+  const rules = await regionRules(faults, regions);
   const answers = await Promise.all(
     regions.map(async (region) => {
       const started = Date.now();
@@ -69,7 +89,7 @@ export async function scatterGather<T>(
           timeout_ms,
           undefined,
           async (signal) => {
-            await injectRegionFault(region, faults, signal, log);
+            await injectRegionFault(region, rules.get(region) ?? [], signal, log);
             return ask(region);
           },
         );

@@ -62,11 +62,3 @@ export function recordPlacements<T extends Rpc.DurableObjectBranded | undefined>
   };
   return { namespace: wrap(real, null), placements };
 }
-
-/** The placements of objects named for `region`, and of any other region. */
-export function placementsBy(placements: readonly Placement[], region: string) {
-  return {
-    inRegion: placements.filter((p) => p.name.startsWith(`${region}:`)),
-    elsewhere: placements.filter((p) => !p.name.startsWith(`${region}:`)),
-  };
-}
