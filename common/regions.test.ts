@@ -75,7 +75,7 @@ describe('region placement', () => {
 });
 
 describe('regional databases', () => {
-  const kinds: RegionalDatabase[] = ['ordersDb', 'paymentsDb', 'notificationsDb'];
+  const kinds: RegionalDatabase[] = ['ordersDb', 'paymentsDb', 'notificationsDb', 'identityDb'];
 
   it('every region names its own database of every kind: no two regions share one', () => {
     for (const kind of kinds) {

@@ -16,7 +16,8 @@ const everyRegion = (kind: RegionalDatabase) => REGIONS.map((r) => REGION_CONFIG
 /** Migrations folder → the bindings of the databases it applies to. */
 const DATABASES: Record<string, string[]> = {
   catalog: ['CATALOG_DB'],
-  identity: ['IDENTITY_DB'],
+  'identity-directory': ['IDENTITY_DB'],
+  identity: everyRegion('identityDb'),
   payments: everyRegion('paymentsDb'),
   orders: everyRegion('ordersDb'),
   notifications: everyRegion('notificationsDb'),

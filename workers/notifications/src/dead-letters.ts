@@ -13,7 +13,7 @@ import type { DeadLetter } from '@common/consumer';
 import { newId } from '@common/ids';
 import { fail, ok, type Result } from '@common/problem';
 import { queuesFor } from '@common/queues';
-import { isRegion, REGIONS, type Region, UNKNOWN_ORIGIN_REGION } from '@common/regions';
+import { findInRegions, isRegion, type Region, UNKNOWN_ORIGIN_REGION } from '@common/regions';
 import { notificationsDb } from './inbox';
 
 function isAnnotated(body: unknown): body is DeadLetter {
@@ -126,39 +126,18 @@ export async function listDeadLetters(
 export const replayBinding = (queue: string) =>
   `REPLAY__${queue.toUpperCase().replaceAll('-', '_')}`;
 
-/**
- * The dead letter `id` from whichever region holds it (every region is asked);
- * "not found" only when every region answered.
- */
-async function findDeadLetter(
-  env: NotificationsEnv,
-  id: string,
-): Promise<{ row: Row; region: Region } | { row: null; unreachable: Region[] }> {
-  // async: a database that throws at once counts as unreachable, like one that rejects.
-  const answers = await Promise.allSettled(
-    REGIONS.map(async (region) =>
-      notificationsDb(env, region)
-        .prepare('SELECT * FROM dead_letters WHERE id = ?')
-        .bind(id)
-        .first<Row>(),
-    ),
-  );
-  const unreachable: Region[] = [];
-  for (const [i, answer] of answers.entries()) {
-    const region = REGIONS[i];
-    if (!region) continue;
-    if (answer.status === 'rejected') unreachable.push(region);
-    else if (answer.value) return { row: answer.value, region };
-  }
-  return { row: null, unreachable };
-}
-
 export async function replayDeadLetter(
   env: NotificationsEnv,
   id: string,
 ): Promise<Result<DeadLetterView>> {
-  const found = await findDeadLetter(env, id);
-  if (!found.row) {
+  // Kept in its message's region, which the id does not tell: ask every region.
+  const found = await findInRegions((region) =>
+    notificationsDb(env, region)
+      .prepare('SELECT * FROM dead_letters WHERE id = ?')
+      .bind(id)
+      .first<Row>(),
+  );
+  if (found.region === null) {
     if (found.unreachable.length === 0)
       return fail(404, 'dead_letter_not_found', `no dead letter ${id}`);
     return fail(
@@ -167,7 +146,7 @@ export async function replayDeadLetter(
       `the dead letters of ${found.unreachable.join(', ')} did not answer; try again`,
     );
   }
-  const { row, region } = found;
+  const { value: row, region } = found;
   const db = notificationsDb(env, region);
   const [target] = queuesFor(env, replayBinding(row.queue));
   if (!target) return fail(409, 'replay_target_unknown', `cannot replay into queue "${row.queue}"`);

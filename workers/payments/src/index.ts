@@ -189,8 +189,7 @@ export default class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
     if (toCustomerId === customerId)
       return fail(400, 'transfer_to_self', 'a transfer needs another customer as recipient');
     const lookup = await findAccount(this.env, toCustomerId);
-    const recipient = lookup.found;
-    if (!recipient) {
+    if (lookup.region === null) {
       if (lookup.unreachable.length === 0)
         return fail(404, 'recipient_not_found', `customer ${toCustomerId} has no account`);
       return fail(
@@ -199,6 +198,7 @@ export default class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
         `the account directory of ${lookup.unreachable.join(', ')} did not answer; try again`,
       );
     }
+    const recipient = lookup.value;
     return this.#ledger(region, customerId).startTransfer(
       {
         operationId,

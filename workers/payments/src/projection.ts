@@ -18,7 +18,7 @@ import {
   type TransactionItem,
 } from '@common/contracts/payments';
 import type { Envelope } from '@common/envelope';
-import { REGIONS, type Region, regionalDb } from '@common/regions';
+import { findInRegions, type Region, type RegionSearch, regionalDb } from '@common/regions';
 import { directionOf } from './fold';
 
 export const CONSUMER = 'payments.transactions';
@@ -127,30 +127,20 @@ export interface DirectoryEntry {
   currency: string;
 }
 
-export type DirectoryLookup = { found: DirectoryEntry } | { found: null; unreachable: Region[] };
-
 /**
  * Where a customer's ledger lives. Each region's directory lists only its own
- * customers, so every region is asked at once; the one that knows the
- * customer answers. "Not found" is only claimed when every region answered;
- * otherwise the regions that did not are named (the caller answers 503).
+ * customers, so every region is asked (findInRegions); "not found" only when
+ * every region answered.
  */
-export async function findAccount(env: PaymentsEnv, customerId: string): Promise<DirectoryLookup> {
-  // async: a database that throws at once counts as unreachable, like one that rejects.
-  const answers = await Promise.allSettled(
-    REGIONS.map(async (region) =>
-      paymentsDb(env, region)
-        .prepare('SELECT account_id AS accountId, currency FROM accounts WHERE customer_id = ?')
-        .bind(customerId)
-        .first<{ accountId: string; currency: string }>(),
-    ),
+export async function findAccount(
+  env: PaymentsEnv,
+  customerId: string,
+): Promise<RegionSearch<DirectoryEntry>> {
+  const found = await findInRegions((region) =>
+    paymentsDb(env, region)
+      .prepare('SELECT account_id AS accountId, currency FROM accounts WHERE customer_id = ?')
+      .bind(customerId)
+      .first<{ accountId: string; currency: string }>(),
   );
-  const unreachable: Region[] = [];
-  for (const [i, answer] of answers.entries()) {
-    const region = REGIONS[i];
-    if (!region) continue;
-    if (answer.status === 'rejected') unreachable.push(region);
-    else if (answer.value) return { found: { ...answer.value, region } };
-  }
-  return { found: null, unreachable };
+  return found.region ? { ...found, value: { ...found.value, region: found.region } } : found;
 }
