@@ -182,6 +182,7 @@ export async function logout(
 export async function ensureAdmin(
   deps: Deps,
   input: EnsureAdminInput,
+  attempt = 1,
 ): Promise<Result<EnsuredAdmin>> {
   const iterations = deps.config.pbkdf2Iterations;
   const existing = await userWithEmail(deps, input.email);
@@ -194,8 +195,13 @@ export async function ensureAdmin(
       roles,
       passwordHash,
     });
-    // Lost a race with a concurrent ensureAdmin/register: update that account instead.
-    if (created === 'email_taken') return ensureAdmin(deps, input);
+    // Lost a race with a concurrent ensureAdmin/register: update that account
+    // instead, once it exists; a claim whose user never appears (its
+    // registration died) is not waited for.
+    if (created === 'email_taken') {
+      if (attempt < 3) return ensureAdmin(deps, input, attempt + 1);
+      return fail(503, 'email_registration_in_progress', 'this email is being registered; retry');
+    }
     return ok({ customerId: created.id, created: true });
   }
   const roles: Role[] | undefined = existing.roles.includes('admin')
