@@ -77,7 +77,7 @@ const testVars = {
 
 /** D1 migrations by database folder, bound into the runner for setup files. */
 async function migrations() {
-  const dirs = ['catalog', 'identity', 'payments', 'orders', 'notifications'];
+  const dirs = ['catalog', 'identity', 'identity-directory', 'payments', 'orders', 'notifications'];
   const entries = await Promise.all(
     dirs.map(
       async (d) =>
@@ -215,6 +215,7 @@ export default defineConfig({
       workerProject('catalog', ['workers/catalog/**/*.test.ts']),
       workerProject('orders', ['workers/orders/**/*.test.ts']),
       workerProject('payments', ['workers/payments/**/*.test.ts']),
+      workerProject('notifications', ['workers/notifications/**/*.test.ts']),
     ],
   },
 });

@@ -48,17 +48,20 @@ const mf = new Miniflare(
 );
 await mf.ready;
 
-// The ledger's events feed the D1 projection; give it its tables.
-const db = await mf.getD1Database('PAYMENTS_DB', 'meridian-payments');
+// The ledger's events feed the D1 projection (one database per region,
+// REGION_CONFIG.paymentsDb); give each its tables.
 const dir = path.join(root, 'migrations', 'payments');
-for (const file of fs
-  .readdirSync(dir)
-  .filter((f) => f.endsWith('.sql'))
-  .sort()) {
-  for (const statement of fs
-    .readFileSync(path.join(dir, file), 'utf8')
-    .split('--> statement-breakpoint'))
-    if (statement.trim()) await db.prepare(statement).run();
+for (const binding of ['PAYMENTS_DB_US', 'PAYMENTS_DB_EU', 'PAYMENTS_DB_APAC']) {
+  const db = await mf.getD1Database(binding, 'meridian-payments');
+  for (const file of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()) {
+    for (const statement of fs
+      .readFileSync(path.join(dir, file), 'utf8')
+      .split('--> statement-breakpoint'))
+      if (statement.trim()) await db.prepare(statement).run();
+  }
 }
 
 async function run(kind, n, c, key) {

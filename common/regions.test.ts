@@ -1,5 +1,14 @@
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { REGION_CONFIG, REGIONS, regionalStub, regionForContinent } from './regions';
+import {
+  REGION_CONFIG,
+  REGIONS,
+  type RegionalDatabase,
+  regionalDb,
+  regionalStub,
+  regionForContinent,
+  UNKNOWN_ORIGIN_REGION,
+} from './regions';
 
 /** A namespace that records how a stub was placed (jurisdiction, location hint). */
 function recordingNamespace() {
@@ -62,5 +71,38 @@ describe('region placement', () => {
     expect(regionForContinent('NA', 'eu')).toBe('us');
     expect(regionForContinent(undefined, 'eu')).toBe('eu');
     expect(regionForContinent('AN', 'us')).toBe('us');
+  });
+});
+
+describe('regional databases', () => {
+  const kinds: RegionalDatabase[] = ['ordersDb', 'paymentsDb', 'notificationsDb', 'identityDb'];
+
+  it('every region names its own database of every kind: no two regions share one', () => {
+    for (const kind of kinds) {
+      const bindings = REGIONS.map((r) => REGION_CONFIG[r][kind]);
+      expect(new Set(bindings).size).toBe(REGIONS.length);
+    }
+  });
+
+  it('every configured database is bound (the test runner binds every worker’s D1s)', () => {
+    // A REGION_CONFIG name without a wrangler.toml entry fails here, not in production.
+    for (const kind of kinds) {
+      for (const region of REGIONS) {
+        expect(() => regionalDb(env, region, kind), `${kind} of ${region}`).not.toThrow();
+      }
+    }
+  });
+
+  it('picks exactly the configured binding, and refuses to guess when it is missing', () => {
+    const us = { prepare: () => 'us' };
+    const eu = { prepare: () => 'eu' };
+    const fake = { PAYMENTS_DB_US: us, PAYMENTS_DB_EU: eu };
+    expect(regionalDb(fake, 'eu', 'paymentsDb')).toBe(eu);
+    expect(regionalDb(fake, 'us', 'paymentsDb')).toBe(us);
+    expect(() => regionalDb(fake, 'apac', 'paymentsDb')).toThrow(/PAYMENTS_DB_APAC/);
+  });
+
+  it('data of unknown origin goes to a jurisdiction-bound region', () => {
+    expect(REGION_CONFIG[UNKNOWN_ORIGIN_REGION].jurisdiction).toBe('eu');
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The one place that answers "which region, which Durable Object location
  * hint, which jurisdiction, which D1 binding". Adding a region means adding
- * an entry here and the per-region bindings named by it.
+ * an entry here and the per-region bindings named by it (docs/regions.md).
  */
 export const REGIONS = ['us', 'eu', 'apac'] as const;
 export type Region = (typeof REGIONS)[number];
@@ -12,8 +12,14 @@ export interface RegionConfig {
   locationHints: readonly DurableObjectLocationHint[];
   /** Set where data must stay inside a legal jurisdiction. */
   jurisdiction?: DurableObjectJurisdiction;
-  /** Binding name of this region's orders read-model database. */
+  /** Binding name of this region's orders read-model database (orders worker). */
   ordersDb: string;
+  /** Binding name of this region's payments database: transactions and accounts directory. */
+  paymentsDb: string;
+  /** Binding name of this region's notifications database: inbox and dead letters. */
+  notificationsDb: string;
+  /** Binding name of this region's identity database: customers' credentials and sessions. */
+  identityDb: string;
   /** Continents (request.cf.continent) whose customers default to this region. */
   continents: readonly string[];
 }
@@ -23,6 +29,9 @@ export const REGION_CONFIG: Record<Region, RegionConfig> = {
     id: 'us',
     locationHints: ['enam', 'wnam'],
     ordersDb: 'ORDERS_DB_US',
+    paymentsDb: 'PAYMENTS_DB_US',
+    notificationsDb: 'NOTIFICATIONS_DB_US',
+    identityDb: 'IDENTITY_DB_US',
     continents: ['NA', 'SA'],
   },
   eu: {
@@ -30,15 +39,70 @@ export const REGION_CONFIG: Record<Region, RegionConfig> = {
     locationHints: ['weur', 'eeur'],
     jurisdiction: 'eu',
     ordersDb: 'ORDERS_DB_EU',
+    paymentsDb: 'PAYMENTS_DB_EU',
+    notificationsDb: 'NOTIFICATIONS_DB_EU',
+    identityDb: 'IDENTITY_DB_EU',
     continents: ['EU', 'AF'],
   },
   apac: {
     id: 'apac',
     locationHints: ['apac', 'oc'],
     ordersDb: 'ORDERS_DB_APAC',
+    paymentsDb: 'PAYMENTS_DB_APAC',
+    notificationsDb: 'NOTIFICATIONS_DB_APAC',
+    identityDb: 'IDENTITY_DB_APAC',
     continents: ['AS', 'OC'],
   },
 };
+
+/**
+ * Where data goes whose region cannot be told (a malformed or foreign
+ * message in the dead-letter queue): the strictest jurisdiction, because
+ * data of a `us` customer may be kept in `eu`, never the other way round.
+ */
+export const UNKNOWN_ORIGIN_REGION: Region = 'eu';
+
+/** The per-region databases, by the RegionConfig field that names their binding. */
+export type RegionalDatabase = 'ordersDb' | 'paymentsDb' | 'notificationsDb' | 'identityDb';
+
+/**
+ * The `kind` database of `region` from a worker's env. A missing binding
+ * throws: falling back to another region's database would break residency.
+ */
+export function regionalDb(env: object, region: Region, kind: RegionalDatabase): D1Database {
+  const binding = REGION_CONFIG[region][kind];
+  const db: unknown = Reflect.get(env, binding);
+  if (typeof db !== 'object' || db === null || !('prepare' in db))
+    throw new Error(`the ${kind} of region ${region} (binding ${binding}) is not bound`);
+  return db as D1Database;
+}
+
+export type RegionSearch<T> =
+  | { region: Region; value: T }
+  | { region: null; value: null; unreachable: Region[] };
+
+/**
+ * Looks `lookup` up in every region at once, for data kept only in its home
+ * region when the home is not known yet (a transfer's recipient, a refresh
+ * token, a dead letter by id). The first region that has it answers;
+ * "nowhere" is only claimed when every region answered, otherwise the
+ * regions that did not are named so the caller can answer 503, not 404.
+ */
+export async function findInRegions<T>(
+  lookup: (region: Region) => Promise<T | null | undefined>,
+): Promise<RegionSearch<T>> {
+  // async: a lookup that throws at once counts as unreachable, like one that rejects.
+  const answers = await Promise.allSettled(REGIONS.map(async (region) => lookup(region)));
+  const unreachable: Region[] = [];
+  for (const [i, answer] of answers.entries()) {
+    const region = REGIONS[i];
+    if (region === undefined) continue;
+    if (answer.status === 'rejected') unreachable.push(region);
+    else if (answer.value !== null && answer.value !== undefined)
+      return { region, value: answer.value };
+  }
+  return { region: null, value: null, unreachable };
+}
 
 export function isRegion(value: unknown): value is Region {
   return typeof value === 'string' && (REGIONS as readonly string[]).includes(value);

@@ -4,12 +4,18 @@
  */
 import { FAULT_LIMITS, QUEUE_TARGET } from '@common/resilience';
 import { z } from '@hono/zod-openapi';
+import { REGION_TARGET } from '../scatter';
 import { SERVICE_NAMES } from '../services';
 
 const Target = z
-  .union([z.enum(SERVICE_NAMES), z.string().regex(QUEUE_TARGET, 'a queue target is queue:<name>')])
+  .union([
+    z.enum(SERVICE_NAMES),
+    z.string().regex(QUEUE_TARGET, 'a queue target is queue:<name>'),
+    z.string().regex(REGION_TARGET, 'a region target is region:<configured region>'),
+  ])
   .openapi({
-    description: 'An upstream service (`catalog`, …) or a queue consumer (`queue:<queue name>`).',
+    description:
+      'An upstream service (`catalog`, …), a queue consumer (`queue:<queue name>`) or one region’s leg of the admin scatter-gather reads (`region:eu`).',
     example: 'catalog',
   });
 

@@ -3,6 +3,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { withAccess } from '../auth/access';
 import type { GatewayBindings } from '../context';
 import { principalOf } from '../middleware/auth';
+import { fallbackRegion } from '../region';
 import { MoneySchema, problemResponses } from '../schemas';
 import { callUpstream } from '../upstream';
 
@@ -40,9 +41,12 @@ notifications.openapi(
   ),
   async (c) => {
     const customer = principalOf(c);
+    // The inbox lives in the customer's home region (their token's claim).
+    const region = customer.region ?? fallbackRegion(c.env);
+    const limit = c.req.valid('query').limit ?? 50;
     const items = await callUpstream(
       'notifications',
-      () => c.env.NOTIFICATIONS.listNotifications(customer.id, c.req.valid('query').limit ?? 50),
+      () => c.env.NOTIFICATIONS.listNotifications(customer.id, region, limit),
       { log: c.get('log') },
     );
     return c.json({ items }, 200);

@@ -8,7 +8,7 @@ import type { Region } from '@common/regions';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { withAccess } from '../auth/access';
 import type { GatewayBindings } from '../context';
-import { scatterGather } from '../scatter';
+import { mergeRegions, scatterGather } from '../scatter';
 import { problemResponses, RegionSchema } from '../schemas';
 import { callUpstream } from '../upstream';
 
@@ -81,8 +81,16 @@ const DeadLetterSchema = z
     receivedAt: z.string(),
     replayedAt: z.string().nullable(),
     body: z.string().describe('the message as JSON text, exactly as a replay sends it'),
+    region: RegionSchema.describe('the region whose store keeps it (the message’s region)'),
   })
   .openapi('DeadLetter');
+
+/** Every region's dead letters, gathered like the orders (a region may be missing: `partial`). */
+const DeadLettersSchema = z.object({
+  items: z.array(DeadLetterSchema),
+  regions: z.record(z.string(), RegionOutcomeSchema),
+  partial: z.boolean(),
+});
 
 operations.openapi(
   createRoute(
@@ -96,7 +104,7 @@ operations.openapi(
         200: {
           description: 'dead letters',
           content: {
-            'application/json': { schema: z.object({ items: z.array(DeadLetterSchema) }) },
+            'application/json': { schema: DeadLettersSchema },
           },
         },
         ...problemResponses(401, 403, 503),
@@ -104,14 +112,18 @@ operations.openapi(
     }),
   ),
   async (c) => {
-    const items = await callUpstream(
-      'notifications',
-      () => c.env.NOTIFICATIONS.listDeadLetters(c.req.valid('query').limit ?? 50),
-      {
-        log: c.get('log'),
-      },
+    // Dead letters are kept in their message's region: ask every region.
+    const limit = c.req.valid('query').limit ?? 50;
+    const gathered = await scatterGather(
+      (region) => c.env.NOTIFICATIONS.listDeadLetters(region, limit),
+      { timeout_ms: Number(c.env.ADMIN_REGION_TIMEOUT_MS) || 2000, log: c.get('log') },
     );
-    return c.json({ items }, 200);
+    const items = mergeRegions(
+      gathered.results,
+      (a, b) => b.receivedAt.localeCompare(a.receivedAt) || b.id.localeCompare(a.id),
+      limit,
+    );
+    return c.json({ items, regions: gathered.regions, partial: gathered.partial }, 200);
   },
 );
 

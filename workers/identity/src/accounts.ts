@@ -2,6 +2,10 @@
  * The identity use cases: register, log in, refresh, log out, ensure an admin.
  * Each takes already-validated input and answers expected failures as values
  * (`Result`), which the gateway turns into problem responses.
+ *
+ * A customer's identity (email, name, password hash, roles, refresh tokens)
+ * is kept in their home region's database; the global directory knows only
+ * a keyed hash of each email → region (directory.ts).
  */
 import type {
   EnsureAdminInput,
@@ -12,17 +16,74 @@ import type {
   TokenPair,
 } from '@common/contracts/identity';
 import { fail, ok, type Result } from '@common/problem';
+import type { Region } from '@common/regions';
 import type { IdentityConfig } from './config';
+import {
+  type Claim,
+  claim,
+  claimOf,
+  findIdentity,
+  type IdentityStores,
+  release,
+} from './directory';
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from './password';
-import { type Issued, revokeFamily, rotate, startFamily } from './sessions';
+import { holdsToken, type Issued, revokeFamily, rotate, startFamily } from './sessions';
 import { type SigningKeys, signAccessToken } from './tokens';
-import { type IdentityDb, insertUser, type User, updateUser, userByEmail, userById } from './users';
+import { insertUser, type NewUser, type User, updateUser, userByEmail, userById } from './users';
 
 export interface Deps {
-  db: IdentityDb;
+  stores: IdentityStores;
   config: IdentityConfig;
   keys: () => Promise<SigningKeys>;
   now: () => number;
+}
+
+/**
+ * A claim older than this without its user is an abandoned registration
+ * (the worker died between claim and insert); a new registration may take it.
+ */
+export const ABANDONED_CLAIM_MS = 60_000;
+
+const unavailable = (regions: readonly Region[]) =>
+  fail(503, 'identity_unavailable', `identity in ${regions.join(', ')} did not answer; try again`);
+
+/** The user with `email`, from the region the directory names. */
+async function userWithEmail(deps: Deps, email: string): Promise<User | undefined> {
+  const found = await claimOf(deps.stores.directory, await deps.stores.emailKey(email));
+  return found ? userByEmail(deps.stores.regional(found.region), email) : undefined;
+}
+
+/** Takes over an abandoned claim of `key` for `region`; false when the email is really taken. */
+async function reclaim(deps: Deps, key: string, email: string, made: Claim): Promise<boolean> {
+  const { directory, regional } = deps.stores;
+  const existing = await claimOf(directory, key);
+  if (existing) {
+    if (made.createdAt - existing.createdAt < ABANDONED_CLAIM_MS) return false;
+    if (await userByEmail(regional(existing.region), email)) return false;
+    await release(directory, key, existing);
+  }
+  return claim(directory, key, made.region, made.createdAt);
+}
+
+/**
+ * Creates a user in their region: the email is claimed in the directory
+ * first (that is what makes it unique across regions), then the user is
+ * inserted in the region's database; a failed insert releases the claim.
+ */
+async function createUser(deps: Deps, input: NewUser): Promise<User | 'email_taken'> {
+  const key = await deps.stores.emailKey(input.email);
+  const made: Claim = { region: input.region, createdAt: deps.now() };
+  const claimed =
+    (await claim(deps.stores.directory, key, made.region, made.createdAt)) ||
+    (await reclaim(deps, key, input.email, made));
+  if (!claimed) return 'email_taken';
+  try {
+    // 'email_taken' here means the region already has this user: the claim now names it.
+    return await insertUser(deps.stores.regional(input.region), input, made.createdAt);
+  } catch (error) {
+    await release(deps.stores.directory, key, made).catch(() => undefined);
+    throw error;
+  }
 }
 
 async function tokenPair(deps: Deps, user: User, issued: Issued): Promise<TokenPair> {
@@ -44,29 +105,27 @@ async function tokenPair(deps: Deps, user: User, issued: Issued): Promise<TokenP
 
 export async function register(deps: Deps, input: RegisterInput): Promise<Result<TokenPair>> {
   const passwordHash = await hashPassword(input.password, deps.config.pbkdf2Iterations);
-  const user = await insertUser(
-    deps.db,
-    { ...input, roles: ['customer'], passwordHash },
-    deps.now(),
-  );
+  const user = await createUser(deps, { ...input, roles: ['customer'], passwordHash });
   if (user === 'email_taken') return fail(409, 'email_taken', 'an account with this email exists');
-  const issued = await startFamily(deps.db, user.id, deps.now(), deps.config.refreshTtlS);
+  const db = deps.stores.regional(user.region);
+  const issued = await startFamily(db, user.id, deps.now(), deps.config.refreshTtlS);
   return ok(await tokenPair(deps, user, issued));
 }
 
 export async function login(deps: Deps, input: LoginInput): Promise<Result<TokenPair>> {
   const iterations = deps.config.pbkdf2Iterations;
-  const user = await userByEmail(deps.db, input.email);
+  const user = await userWithEmail(deps, input.email);
   // Unknown emails cost one hash too, so timing does not reveal which exist.
   const stored = user?.passwordHash ?? (await dummyHash(iterations));
   const matches = await verifyPassword(input.password, stored);
   if (!user || !matches) return fail(401, 'invalid_credentials', 'the email or password is wrong');
+  const db = deps.stores.regional(user.region);
   if (needsRehash(user.passwordHash, iterations)) {
-    await updateUser(deps.db, user.id, {
+    await updateUser(db, user.id, {
       passwordHash: await hashPassword(input.password, iterations),
     });
   }
-  const issued = await startFamily(deps.db, user.id, deps.now(), deps.config.refreshTtlS);
+  const issued = await startFamily(db, user.id, deps.now(), deps.config.refreshTtlS);
   return ok(await tokenPair(deps, user, issued));
 }
 
@@ -78,17 +137,41 @@ const REFRESH_FAILURES = {
 } as const;
 
 export async function refresh(deps: Deps, token: string): Promise<Result<TokenPair>> {
-  const rotation = await rotate(deps.db, token, deps.now(), deps.config.refreshTtlS);
+  // The token does not say its region: the one whose database holds it answers.
+  const found = await findIdentity(deps.stores, (db) => holdsToken(db, token));
+  if (found.region === null) {
+    if (found.unreachable.length) return unavailable(found.unreachable);
+    return fail(401, 'refresh_token_unknown', REFRESH_FAILURES.unknown);
+  }
+  const db = deps.stores.regional(found.region);
+  const rotation = await rotate(db, token, deps.now(), deps.config.refreshTtlS);
   if (!rotation.ok) {
     return fail(401, `refresh_token_${rotation.reason}`, REFRESH_FAILURES[rotation.reason]);
   }
-  const user = await userById(deps.db, rotation.userId);
+  const user = await userById(db, rotation.userId);
   if (!user) return fail(401, 'refresh_token_unknown', REFRESH_FAILURES.unknown);
   return ok(await tokenPair(deps, user, rotation.issued));
 }
 
-export async function logout(deps: Deps, customerId: string, sessionId: string): Promise<void> {
-  await revokeFamily(deps.db, sessionId, customerId, deps.now());
+/** The customer `id`, from whichever region holds them. */
+export async function findUser(deps: Deps, id: string): Promise<Result<User | undefined>> {
+  const found = await findIdentity(deps.stores, (db) => userById(db, id));
+  if (found.region !== null) return ok(found.value);
+  return found.unreachable.length ? unavailable(found.unreachable) : ok(undefined);
+}
+
+export async function logout(
+  deps: Deps,
+  customerId: string,
+  sessionId: string,
+): Promise<Result<{ revoked: true }>> {
+  const user = await findUser(deps, customerId);
+  if (!user.ok) return user;
+  if (user.value) {
+    const db = deps.stores.regional(user.value.region);
+    await revokeFamily(db, sessionId, customerId, deps.now());
+  }
+  return ok({ revoked: true });
 }
 
 /**
@@ -99,19 +182,26 @@ export async function logout(deps: Deps, customerId: string, sessionId: string):
 export async function ensureAdmin(
   deps: Deps,
   input: EnsureAdminInput,
+  attempt = 1,
 ): Promise<Result<EnsuredAdmin>> {
   const iterations = deps.config.pbkdf2Iterations;
-  const existing = await userByEmail(deps.db, input.email);
+  const existing = await userWithEmail(deps, input.email);
   if (!existing) {
     const passwordHash = await hashPassword(input.password, iterations);
     const roles: Role[] = ['customer', 'admin'];
-    const created = await insertUser(
-      deps.db,
-      { email: input.email, region: input.region ?? 'us', roles, passwordHash },
-      deps.now(),
-    );
-    // Lost a race with a concurrent ensureAdmin/register: update that account instead.
-    if (created === 'email_taken') return ensureAdmin(deps, input);
+    const created = await createUser(deps, {
+      email: input.email,
+      region: input.region ?? 'us',
+      roles,
+      passwordHash,
+    });
+    // Lost a race with a concurrent ensureAdmin/register: update that account
+    // instead, once it exists; a claim whose user never appears (its
+    // registration died) is not waited for.
+    if (created === 'email_taken') {
+      if (attempt < 3) return ensureAdmin(deps, input, attempt + 1);
+      return fail(503, 'email_registration_in_progress', 'this email is being registered; retry');
+    }
     return ok({ customerId: created.id, created: true });
   }
   const roles: Role[] | undefined = existing.roles.includes('admin')
@@ -120,7 +210,7 @@ export async function ensureAdmin(
   const passwordHash = (await verifyPassword(input.password, existing.passwordHash))
     ? undefined
     : await hashPassword(input.password, iterations);
-  await updateUser(deps.db, existing.id, {
+  await updateUser(deps.stores.regional(existing.region), existing.id, {
     ...(roles ? { roles } : {}),
     ...(passwordHash ? { passwordHash } : {}),
   });

@@ -1,8 +1,9 @@
 /**
- * Identity service: customers, credentials and roles (D1), refresh-token
- * families, and the signing of access tokens. The gateway verifies those
- * tokens itself with the public keys; nothing here is called per request
- * after login.
+ * Identity service: customers, credentials and roles (D1, in each customer's
+ * home region, found through a global directory of keyed email hashes),
+ * refresh-token families, and the signing of access tokens. The gateway
+ * verifies those tokens itself with the public keys; nothing here is called
+ * per request after login.
  */
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import {
@@ -21,15 +22,16 @@ import {
   RegisterInputSchema,
   type TokenPair,
 } from '@common/contracts/identity';
-import { createLogger } from '@common/log';
+import { createLogger, errorMessage } from '@common/log';
 import { fail, ok, type Result } from '@common/problem';
+import { REGIONS, regionalDb } from '@common/regions';
 import { type CallMeta, type HealthReport, healthReport } from '@common/rpc';
 import type { z } from 'zod';
 import * as accounts from './accounts';
 import { identityConfig } from './config';
+import { identityStores } from './directory';
 import { deleteExpired } from './sessions';
 import { signingKeys } from './tokens';
-import { identityDb, userById } from './users';
 
 function invalid(error: z.ZodError): Result<never> {
   return fail(400, 'validation_failed', 'the request is not valid; see errors', {
@@ -43,7 +45,7 @@ function invalid(error: z.ZodError): Result<never> {
 export default class IdentityService extends WorkerEntrypoint<IdentityEnv> {
   #deps(): accounts.Deps {
     return {
-      db: identityDb(this.env.IDENTITY_DB),
+      stores: identityStores(this.env),
       config: identityConfig(this.env),
       keys: () => signingKeys(this.env),
       now: () => Date.now(),
@@ -91,14 +93,14 @@ export default class IdentityService extends WorkerEntrypoint<IdentityEnv> {
   async logout(input: LogoutInput, _meta: CallMeta): Promise<Result<{ revoked: true }>> {
     const parsed = LogoutInputSchema.safeParse(input);
     if (!parsed.success) return invalid(parsed.error);
-    await accounts.logout(this.#deps(), parsed.data.customerId, parsed.data.sessionId);
-    return ok({ revoked: true });
+    return accounts.logout(this.#deps(), parsed.data.customerId, parsed.data.sessionId);
   }
 
   async me(customerId: string): Promise<Result<Me>> {
-    const user = await userById(identityDb(this.env.IDENTITY_DB), customerId);
-    if (!user) return fail(404, 'customer_not_found', 'no such customer');
-    const { id, email, name, region, roles } = user;
+    const found = await accounts.findUser(this.#deps(), customerId);
+    if (!found.ok) return found;
+    if (!found.value) return fail(404, 'customer_not_found', 'no such customer');
+    const { id, email, name, region, roles } = found.value;
     return ok({ customerId: id, email, name, region, roles });
   }
 
@@ -121,15 +123,29 @@ export default class IdentityService extends WorkerEntrypoint<IdentityEnv> {
   }
 
   async health(): Promise<HealthReport> {
+    const regional = REGIONS.map((region) => [
+      `d1:${region}`,
+      () => regionalDb(this.env, region, 'identityDb').prepare('SELECT 1').first(),
+    ]);
     return healthReport('identity', {
-      d1: () => this.env.IDENTITY_DB.prepare('SELECT 1').first(),
+      'd1:directory': () => this.env.IDENTITY_DB.prepare('SELECT 1').first(),
+      ...Object.fromEntries(regional),
       signing_keys: () => signingKeys(this.env),
     });
   }
 
-  /** Cron: expired refresh tokens are deleted in bounded batches. */
+  /** Cron: expired refresh tokens are deleted in bounded batches, in every region. */
   override async scheduled(_controller: ScheduledController): Promise<void> {
-    const deleted = await deleteExpired(identityDb(this.env.IDENTITY_DB), Date.now());
-    createLogger({ service: 'identity' }).info('identity.expired_tokens_deleted', { deleted });
+    const log = createLogger({ service: 'identity' });
+    const stores = identityStores(this.env);
+    for (const region of REGIONS) {
+      try {
+        const deleted = await deleteExpired(stores.regional(region), Date.now());
+        log.info('identity.expired_tokens_deleted', { region, deleted });
+      } catch (error) {
+        // One region's outage must not stop the others' cleanup; the next run retries.
+        log.error('identity.expired_tokens_cleanup_failed', { region, error: errorMessage(error) });
+      }
+    }
   }
 }

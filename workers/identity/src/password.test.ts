@@ -1,4 +1,5 @@
 import { env, exports } from 'cloudflare:workers';
+import { regionalDb } from '@common/regions';
 import { describe, expect, it, vi } from 'vitest';
 import { identityConfig } from './config';
 import type IdentityService from './index';
@@ -25,7 +26,7 @@ describe('password hashing', () => {
     const email = `cap.${crypto.randomUUID()}@example.test`;
     const res = await identity.register({ email, password: 'a good password', region: 'us' }, meta);
     expect(res.ok).toBe(true);
-    const user = await userByEmail(identityDb(env.IDENTITY_DB), email);
+    const user = await userByEmail(identityDb(regionalDb(env, 'us', 'identityDb')), email);
     expect(parseHash(user?.passwordHash ?? '')?.iterations).toBeLessThanOrEqual(100_000);
   });
 
@@ -58,13 +59,13 @@ describe('password hashing', () => {
     const email = `old.${crypto.randomUUID()}@example.test`;
     await identity.register({ email, password: 'an old password', region: 'eu' }, meta);
     const weak = await hashPassword('an old password', 1000);
-    await env.IDENTITY_DB.prepare('UPDATE users SET password_hash = ? WHERE email = ?')
-      .bind(weak, email)
-      .run();
+    // The customer is eu: their credentials are in the eu database.
+    const eu = regionalDb(env, 'eu', 'identityDb');
+    await eu.prepare('UPDATE users SET password_hash = ? WHERE email = ?').bind(weak, email).run();
     expect(needsRehash(weak, identityConfig(env).pbkdf2Iterations)).toBe(true);
     const login = await identity.login({ email, password: 'an old password' }, meta);
     expect(login.ok).toBe(true);
-    const user = await userByEmail(identityDb(env.IDENTITY_DB), email);
+    const user = await userByEmail(identityDb(eu), email);
     expect(parseHash(user?.passwordHash ?? '')?.iterations).toBe(
       identityConfig(env).pbkdf2Iterations,
     );

@@ -117,6 +117,16 @@ export async function rotate(
   return { ok: true, userId: row.userId, issued: { token: next, familyId: row.familyId } };
 }
 
+/** True when this database holds `token` (whatever its state): the region of its session. */
+export async function holdsToken(db: IdentityDb, token: string): Promise<true | undefined> {
+  const [row] = await db
+    .select({ hash: refreshTokens.tokenHash })
+    .from(refreshTokens)
+    .where(eq(refreshTokens.tokenHash, await tokenHash(token)))
+    .limit(1);
+  return row ? true : undefined;
+}
+
 /** Deletes up to `limit` tokens that expired before `now_ms`; returns how many. */
 export async function deleteExpired(db: IdentityDb, now_ms: number, limit = 500): Promise<number> {
   const doomed = db

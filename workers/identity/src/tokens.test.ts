@@ -1,5 +1,6 @@
 import { env, exports } from 'cloudflare:workers';
 import type { RegisterInput } from '@common/contracts/identity';
+import { regionalDb } from '@common/regions';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
 import type IdentityService from './index';
@@ -59,14 +60,14 @@ describe('RPC input', () => {
 
 describe('refresh-token cleanup', () => {
   it('deletes expired tokens only', async () => {
-    const db = identityDb(env.IDENTITY_DB);
+    const d1 = regionalDb(env, 'us', 'identityDb');
+    const db = identityDb(d1);
     const now = Date.now();
     const expired = await startFamily(db, 'cus_cleanup', now - 10_000, 1);
     const live = await startFamily(db, 'cus_cleanup', now, 3600);
     expect(await deleteExpired(db, now)).toBeGreaterThanOrEqual(1);
-    const left = await env.IDENTITY_DB.prepare(
-      'SELECT family_id FROM refresh_tokens WHERE user_id = ?',
-    )
+    const left = await d1
+      .prepare('SELECT family_id FROM refresh_tokens WHERE user_id = ?')
       .bind('cus_cleanup')
       .all<{ family_id: string }>();
     const families = left.results.map((r) => r.family_id);

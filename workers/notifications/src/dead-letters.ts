@@ -3,22 +3,52 @@
  * origin queue, error and attempts, kept for operators, who can replay it to
  * its origin queue once the cause is fixed. Replay re-sends the original
  * envelope (same id), so a consumer that did apply it after all ignores it.
+ *
+ * A dead letter holds the whole message (customer ids, order data), so it is
+ * kept in the database of the message's region, like the data it carries; a
+ * message whose region cannot be told goes to UNKNOWN_ORIGIN_REGION (`eu`,
+ * the strictest). Operators read every region by scatter-gather.
  */
 import type { DeadLetter } from '@common/consumer';
 import { newId } from '@common/ids';
 import { fail, ok, type Result } from '@common/problem';
 import { queuesFor } from '@common/queues';
+import { findInRegions, isRegion, type Region, UNKNOWN_ORIGIN_REGION } from '@common/regions';
+import { notificationsDb } from './inbox';
 
 function isAnnotated(body: unknown): body is DeadLetter {
   return typeof body === 'object' && body !== null && (body as DeadLetter).kind === 'dead_letter';
 }
 
-/** Stores one dead-lettered message; idempotent by the queue message id. */
-export async function storeDeadLetter(db: D1Database, message: Message<unknown>): Promise<void> {
+/**
+ * The region whose data a message carries: its envelope's region, when the
+ * payload does not name another one. Anything unclear (no envelope, an
+ * unknown region, envelope and payload disagreeing) is UNKNOWN_ORIGIN_REGION.
+ */
+export function originRegion(body: unknown): Region {
+  if (typeof body !== 'object' || body === null) return UNKNOWN_ORIGIN_REGION;
+  const region: unknown = Reflect.get(body, 'region');
+  const payload: unknown = Reflect.get(body, 'payload');
+  const named: unknown =
+    typeof payload === 'object' && payload !== null ? Reflect.get(payload, 'region') : undefined;
+  if (!isRegion(region)) return UNKNOWN_ORIGIN_REGION;
+  if (named !== undefined && named !== region) return UNKNOWN_ORIGIN_REGION;
+  return region;
+}
+
+/**
+ * Stores one dead-lettered message in its origin region's database;
+ * idempotent by the queue message id. Returns the region it went to.
+ */
+export async function storeDeadLetter(
+  env: NotificationsEnv,
+  message: Message<unknown>,
+): Promise<Region> {
   const annotated = isAnnotated(message.body) ? message.body : undefined;
   const body = annotated ? annotated.body : message.body;
   const envelope = body as { id?: unknown; type?: unknown } | null;
-  await db
+  const region = originRegion(body);
+  await notificationsDb(env, region)
     .prepare(
       `INSERT OR IGNORE INTO dead_letters (id, queue, envelope_id, type, body, attempts, received_at, error, message_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -36,6 +66,7 @@ export async function storeDeadLetter(db: D1Database, message: Message<unknown>)
       message.id,
     )
     .run();
+  return region;
 }
 
 export interface DeadLetterView {
@@ -49,6 +80,8 @@ export interface DeadLetterView {
   replayedAt: string | null;
   /** The message as JSON text, exactly as it will be replayed. */
   body: string;
+  /** The region whose database keeps it: the message's own region. */
+  region: Region;
 }
 
 interface Row {
@@ -63,7 +96,7 @@ interface Row {
   body: string;
 }
 
-const view = (r: Row): DeadLetterView => ({
+const view = (r: Row, region: Region): DeadLetterView => ({
   id: r.id,
   queue: r.queue,
   envelopeId: r.envelope_id,
@@ -73,14 +106,20 @@ const view = (r: Row): DeadLetterView => ({
   receivedAt: new Date(r.received_at).toISOString(),
   replayedAt: r.replayed_at === null ? null : new Date(r.replayed_at).toISOString(),
   body: r.body,
+  region,
 });
 
-export async function listDeadLetters(db: D1Database, limit: number): Promise<DeadLetterView[]> {
-  const { results } = await db
+/** One region's dead letters, newest first. */
+export async function listDeadLetters(
+  env: NotificationsEnv,
+  region: Region,
+  limit: number,
+): Promise<DeadLetterView[]> {
+  const { results } = await notificationsDb(env, region)
     .prepare('SELECT * FROM dead_letters ORDER BY received_at DESC, id DESC LIMIT ?')
     .bind(limit)
     .all<Row>();
-  return results.map(view);
+  return results.map((r) => view(r, region));
 }
 
 /** The producer binding that replays into `queue`: REPLAY__MERIDIAN_ORDER_REPLIES for meridian-order-replies. */
@@ -88,16 +127,31 @@ export const replayBinding = (queue: string) =>
   `REPLAY__${queue.toUpperCase().replaceAll('-', '_')}`;
 
 export async function replayDeadLetter(
-  db: D1Database,
-  env: object,
+  env: NotificationsEnv,
   id: string,
 ): Promise<Result<DeadLetterView>> {
-  const row = await db.prepare('SELECT * FROM dead_letters WHERE id = ?').bind(id).first<Row>();
-  if (!row) return fail(404, 'dead_letter_not_found', `no dead letter ${id}`);
+  // Kept in its message's region, which the id does not tell: ask every region.
+  const found = await findInRegions((region) =>
+    notificationsDb(env, region)
+      .prepare('SELECT * FROM dead_letters WHERE id = ?')
+      .bind(id)
+      .first<Row>(),
+  );
+  if (found.region === null) {
+    if (found.unreachable.length === 0)
+      return fail(404, 'dead_letter_not_found', `no dead letter ${id}`);
+    return fail(
+      503,
+      'dead_letters_unavailable',
+      `the dead letters of ${found.unreachable.join(', ')} did not answer; try again`,
+    );
+  }
+  const { value: row, region } = found;
+  const db = notificationsDb(env, region);
   const [target] = queuesFor(env, replayBinding(row.queue));
   if (!target) return fail(409, 'replay_target_unknown', `cannot replay into queue "${row.queue}"`);
   await target.send(JSON.parse(row.body), { contentType: 'json' });
   const now = Date.now();
   await db.prepare('UPDATE dead_letters SET replayed_at = ? WHERE id = ?').bind(now, id).run();
-  return ok(view({ ...row, replayed_at: now }));
+  return ok(view({ ...row, replayed_at: now }, region));
 }

@@ -2,6 +2,10 @@
  * The per-customer notification inbox, fed by domain events (choreography:
  * the publishers do not know this consumer exists). Each event is applied
  * once: the notification row and the inbox record commit together.
+ *
+ * Residency: each region has its own database (`notificationsDb`); a notice
+ * is written only to the database of its event's region (the customer's
+ * home region, where the event was produced), and read from there.
  */
 
 import { applyOnceD1, type ConsumeOutcome } from '@common/consumer';
@@ -9,8 +13,14 @@ import type { Money } from '@common/contracts/catalog';
 import { MESSAGE, OrderSnapshotSchema } from '@common/contracts/orders';
 import type { Envelope } from '@common/envelope';
 import { newId } from '@common/ids';
+import { isRegion, type Region, regionalDb } from '@common/regions';
 
 export const CONSUMER = 'notifications.inbox';
+
+/** The notifications database of a region: the one place that picks it. */
+export function notificationsDb(env: NotificationsEnv, region: Region): D1Database {
+  return regionalDb(env, region, 'notificationsDb');
+}
 
 const ORDER_NOTICES: Record<string, string> = {
   CONFIRMED: 'order.confirmed',
@@ -20,6 +30,8 @@ const ORDER_NOTICES: Record<string, string> = {
 
 interface Notice {
   customerId: string;
+  /** The customer's home region, when the event's payload names it. */
+  region?: Region;
   type: string;
   orderId: string | null;
   data: Record<string, unknown>;
@@ -33,16 +45,23 @@ export function noticeFor(envelope: Envelope): Notice | undefined {
     if (!type) return undefined;
     return {
       customerId: order.customerId,
+      region: order.region,
       type,
       orderId: order.orderId,
       data: { status: order.status, amount: order.total, reason: order.reason },
     };
   }
   if (envelope.type === MESSAGE.paymentRefunded || envelope.type === 'payments.refunded') {
-    const p = envelope.payload as { customerId?: unknown; orderId?: unknown; amount?: unknown };
+    const p = envelope.payload as {
+      customerId?: unknown;
+      orderId?: unknown;
+      amount?: unknown;
+      region?: unknown;
+    };
     if (typeof p.customerId !== 'string') return undefined;
     return {
       customerId: p.customerId,
+      ...(isRegion(p.region) ? { region: p.region } : {}),
       type: 'payment.refunded',
       orderId: typeof p.orderId === 'string' ? p.orderId : null,
       data: { amount: p.amount ?? null },
@@ -52,11 +71,16 @@ export function noticeFor(envelope: Envelope): Notice | undefined {
 }
 
 export async function applyNotification(
-  db: D1Database,
+  env: NotificationsEnv,
   envelope: Envelope,
 ): Promise<ConsumeOutcome> {
   const notice = noticeFor(envelope);
   if (!notice) return 'ignored';
+  // A payload that disagrees with its envelope cannot be placed safely: it
+  // fails (and is dead-lettered) rather than land in the wrong region.
+  if (notice.region !== undefined && notice.region !== envelope.region)
+    throw new Error(`notice for ${notice.orderId ?? notice.type}: region mismatch`);
+  const db = notificationsDb(env, envelope.region);
   const insert = db
     .prepare(
       'INSERT INTO notifications (id, customer_id, type, order_id, data, created_at) VALUES (?, ?, ?, ?, ?, ?)',

@@ -1,11 +1,13 @@
 /**
  * Notifications service: the per-customer inbox fed by order and payment
- * events, and the dead-letter store for operators.
+ * events, and the dead-letter store for operators. Both are kept per region
+ * (one D1 per region, `notificationsDb` in common/regions.ts).
  */
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import { consumeBatch, consumerOptions } from '@common/consumer';
 import { createLogger } from '@common/log';
 import type { Result } from '@common/problem';
+import { isRegion, REGIONS, type Region } from '@common/regions';
 import { type HealthReport, healthReport } from '@common/rpc';
 import {
   type DeadLetterView,
@@ -13,37 +15,58 @@ import {
   replayDeadLetter,
   storeDeadLetter,
 } from './dead-letters';
-import { applyNotification, listNotifications, type NotificationItem } from './inbox';
+import {
+  applyNotification,
+  listNotifications,
+  type NotificationItem,
+  notificationsDb,
+} from './inbox';
 
 const EVENTS_QUEUE = 'meridian-notification-events';
 const DEAD_LETTER_QUEUE = 'meridian-dead-letters';
 const clamp = (n: number) => Math.min(Math.max(Math.trunc(n) || 50, 1), 100);
 
+/** RPC callers are typed, but a wrong region must never pick some other database. */
+function checked(region: Region): Region {
+  if (!isRegion(region)) throw new Error(`unknown region ${String(region)}`);
+  return region;
+}
+
 export default class NotificationsService extends WorkerEntrypoint<NotificationsEnv> {
-  async listNotifications(customerId: string, limit = 50): Promise<NotificationItem[]> {
-    return listNotifications(this.env.NOTIFICATIONS_DB, customerId, clamp(limit));
+  /** The customer's inbox, from their home region's database. */
+  async listNotifications(
+    customerId: string,
+    region: Region,
+    limit = 50,
+  ): Promise<NotificationItem[]> {
+    return listNotifications(notificationsDb(this.env, checked(region)), customerId, clamp(limit));
   }
 
-  async listDeadLetters(limit = 50): Promise<DeadLetterView[]> {
-    return listDeadLetters(this.env.NOTIFICATIONS_DB, clamp(limit));
+  /** One region's dead letters, newest first (operators gather every region). */
+  async listDeadLetters(region: Region, limit = 50): Promise<DeadLetterView[]> {
+    return listDeadLetters(this.env, checked(region), clamp(limit));
   }
 
   async replayDeadLetter(id: string): Promise<Result<DeadLetterView>> {
-    return replayDeadLetter(this.env.NOTIFICATIONS_DB, this.env, id);
+    return replayDeadLetter(this.env, id);
   }
 
   async health(): Promise<HealthReport> {
-    return healthReport('notifications', {
-      d1: () => this.env.NOTIFICATIONS_DB.prepare('SELECT 1').first(),
-    });
+    const probes = Object.fromEntries(
+      REGIONS.map((region) => [
+        `d1:${region}`,
+        () => notificationsDb(this.env, region).prepare('SELECT 1').first(),
+      ]),
+    );
+    return healthReport('notifications', probes);
   }
 
   override async queue(batch: MessageBatch<unknown>): Promise<void> {
     if (batch.queue === DEAD_LETTER_QUEUE) {
       const log = createLogger({ service: 'notifications' });
       for (const message of batch.messages) {
-        await storeDeadLetter(this.env.NOTIFICATIONS_DB, message);
-        log.warn('dead_letter.stored', { messageId: message.id });
+        const region = await storeDeadLetter(this.env, message);
+        log.warn('dead_letter.stored', { messageId: message.id, region });
         message.ack();
       }
       return;
@@ -51,7 +74,7 @@ export default class NotificationsService extends WorkerEntrypoint<Notifications
     if (batch.queue === EVENTS_QUEUE) {
       await consumeBatch(
         batch,
-        (envelope) => applyNotification(this.env.NOTIFICATIONS_DB, envelope),
+        (envelope) => applyNotification(this.env, envelope),
         consumerOptions('notifications', this.env),
       );
       return;

@@ -35,7 +35,7 @@ import {
 } from '@common/contracts/payments';
 import { createLogger, errorMessage } from '@common/log';
 import { fail, ok, type Result } from '@common/problem';
-import { isRegion, type Region, regionalStub } from '@common/regions';
+import { REGIONS, type Region, regionalStub } from '@common/regions';
 import { type CallMeta, type HealthReport, healthReport } from '@common/rpc';
 import type { z } from 'zod';
 import { handlePaymentCommand } from './commands';
@@ -43,9 +43,10 @@ import type { AccountInit, AccountLedger, LedgerCommand } from './ledger';
 import {
   applyLedgerEvent,
   directoryInsert,
+  findAccount,
+  paymentsDb,
   projectedPage,
   projectedThrough,
-  regionOfCustomer,
 } from './projection';
 
 export { AccountLedger } from './ledger';
@@ -166,14 +167,13 @@ export default class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
     const { customerId, region, minVersion, limit } = parsed.data;
     const before = parsed.data.before ?? Number.MAX_SAFE_INTEGER;
     const accountId = accountIdOf(customerId);
-    if (
-      minVersion &&
-      (await projectedThrough(this.env.PAYMENTS_DB, accountId, minVersion)) < minVersion
-    ) {
+    // The customer's own region's read model: nothing of theirs is elsewhere.
+    const db = paymentsDb(this.env, region);
+    if (minVersion && (await projectedThrough(db, accountId, minVersion)) < minVersion) {
       const page = await this.#ledger(region, customerId).history(before, limit);
       return ok({ ...page, source: 'ledger' });
     }
-    const page = await projectedPage(this.env.PAYMENTS_DB, accountId, before, limit);
+    const page = await projectedPage(db, accountId, before, limit);
     return ok({ ...page, source: 'projection' });
   }
 
@@ -188,9 +188,17 @@ export default class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
     const { customerId, region, toCustomerId, amount, operationId } = parsed.data;
     if (toCustomerId === customerId)
       return fail(400, 'transfer_to_self', 'a transfer needs another customer as recipient');
-    const recipient = await regionOfCustomer(this.env.PAYMENTS_DB, toCustomerId);
-    if (!recipient || !isRegion(recipient.region))
-      return fail(404, 'recipient_not_found', `customer ${toCustomerId} has no account`);
+    const lookup = await findAccount(this.env, toCustomerId);
+    if (lookup.region === null) {
+      if (lookup.unreachable.length === 0)
+        return fail(404, 'recipient_not_found', `customer ${toCustomerId} has no account`);
+      return fail(
+        503,
+        'recipient_lookup_unavailable',
+        `the account directory of ${lookup.unreachable.join(', ')} did not answer; try again`,
+      );
+    }
+    const recipient = lookup.value;
     return this.#ledger(region, customerId).startTransfer(
       {
         operationId,
@@ -213,9 +221,13 @@ export default class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
   }
 
   async health(): Promise<HealthReport> {
-    return healthReport('payments', {
-      d1: () => this.env.PAYMENTS_DB.prepare('SELECT 1').first(),
-    });
+    const probes = Object.fromEntries(
+      REGIONS.map((region) => [
+        `d1:${region}`,
+        () => paymentsDb(this.env, region).prepare('SELECT 1').first(),
+      ]),
+    );
+    return healthReport('payments', probes);
   }
 
   /** Ledger events into the projection; the saga's commands (answered on the replies queue). */
@@ -233,7 +245,7 @@ export default class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
     }
     await consumeBatch(
       batch,
-      (envelope) => applyLedgerEvent(this.env.PAYMENTS_DB, envelope),
+      (envelope) => applyLedgerEvent(this.env, envelope),
       consumerOptions('payments', this.env),
     );
   }
@@ -255,10 +267,13 @@ export default class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
     );
   }
 
-  /** Directory entry right away; the projection consumer also writes it from AccountOpened. */
+  /**
+   * Directory entry right away, in the account's own region's database; the
+   * projection consumer also writes it from AccountOpened.
+   */
   async #register(view: AccountView, meta: CallMeta): Promise<void> {
     try {
-      await directoryInsert(this.env.PAYMENTS_DB, {
+      await directoryInsert(paymentsDb(this.env, view.region), {
         ...view,
         currency: view.balance.currency,
         at: Date.parse(view.openedAt),

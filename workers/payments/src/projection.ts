@@ -5,6 +5,10 @@
  * batch, and the rows are keyed by (account, seq), so a redelivered or
  * replayed event has no second effect. Events may arrive out of order; the
  * projection is complete up to version V exactly when it holds seqs 1..V.
+ *
+ * Residency: every region has its own database (`paymentsDb`); an event is
+ * written only to the database of the account's home region, and the
+ * directory of a region lists only that region's customers.
  */
 import { applyOnceD1, type ConsumeOutcome } from '@common/consumer';
 import {
@@ -14,16 +18,27 @@ import {
   type TransactionItem,
 } from '@common/contracts/payments';
 import type { Envelope } from '@common/envelope';
+import { findInRegions, type Region, type RegionSearch, regionalDb } from '@common/regions';
 import { directionOf } from './fold';
 
 export const CONSUMER = 'payments.transactions';
 
+/** The payments database of a region: the one place that picks it. */
+export function paymentsDb(env: PaymentsEnv, region: Region): D1Database {
+  return regionalDb(env, region, 'paymentsDb');
+}
+
 export async function applyLedgerEvent(
-  db: D1Database,
+  env: PaymentsEnv,
   envelope: Envelope,
 ): Promise<ConsumeOutcome> {
   if (envelope.type !== LEDGER_EVENT) return 'ignored';
   const event = LedgerEventMessageSchema.parse(envelope.payload);
+  // An envelope that disagrees with its payload cannot be placed safely: it
+  // fails (and is dead-lettered) rather than land in the wrong region.
+  if (event.region !== envelope.region)
+    throw new Error(`ledger event of ${event.accountId}: region mismatch`);
+  const db = paymentsDb(env, event.region);
   const effects = [
     db
       .prepare(
@@ -106,10 +121,26 @@ export async function projectedPage(
   return { items, nextCursor: results.length > limit ? (items.at(-1)?.seq ?? null) : null };
 }
 
-/** The region of a customer's ledger, from the directory. */
-export async function regionOfCustomer(db: D1Database, customerId: string) {
-  return db
-    .prepare('SELECT account_id AS accountId, region, currency FROM accounts WHERE customer_id = ?')
-    .bind(customerId)
-    .first<{ accountId: string; region: string; currency: string }>();
+export interface DirectoryEntry {
+  accountId: string;
+  region: Region;
+  currency: string;
+}
+
+/**
+ * Where a customer's ledger lives. Each region's directory lists only its own
+ * customers, so every region is asked (findInRegions); "not found" only when
+ * every region answered.
+ */
+export async function findAccount(
+  env: PaymentsEnv,
+  customerId: string,
+): Promise<RegionSearch<DirectoryEntry>> {
+  const found = await findInRegions((region) =>
+    paymentsDb(env, region)
+      .prepare('SELECT account_id AS accountId, currency FROM accounts WHERE customer_id = ?')
+      .bind(customerId)
+      .first<{ accountId: string; currency: string }>(),
+  );
+  return found.region ? { ...found, value: { ...found.value, region: found.region } } : found;
 }

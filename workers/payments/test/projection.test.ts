@@ -12,6 +12,7 @@ import type { Envelope } from '@common/envelope';
 import { describe, expect, it } from 'vitest';
 import PaymentsService from '../src/index';
 import type { AccountLedger } from '../src/ledger';
+import { paymentsDb } from '../src/projection';
 import {
   type Customer,
   deposit,
@@ -23,7 +24,8 @@ import {
   payments,
 } from './helpers';
 
-const db = env.PAYMENTS_DB;
+/** These tests' customers are `us` unless they say otherwise: their rows are in the us database. */
+const db = paymentsDb(env, 'us');
 
 /** Delivers envelopes to the worker's real queue handler, as the queue would. */
 async function deliver(envelopes: Envelope[], attempts = 1) {
@@ -140,7 +142,7 @@ describe('transactions projection', () => {
     const first = await payments.openAccount(c, meta());
     const again = await payments.openAccount(c, meta());
     expect(again).toEqual(first);
-    const row = await db
+    const row = await paymentsDb(env, 'eu')
       .prepare('SELECT region, currency FROM accounts WHERE customer_id = ?')
       .bind(c.customerId)
       .first();

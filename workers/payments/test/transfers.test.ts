@@ -10,7 +10,7 @@ import { newId } from '@common/ids';
 import { regionalStub } from '@common/regions';
 import { describe, expect, it } from 'vitest';
 import type { AccountLedger, ExecuteInput } from '../src/ledger';
-import { directoryInsert } from '../src/projection';
+import { directoryInsert, paymentsDb } from '../src/projection';
 import {
   balanceOf,
   type Customer,
@@ -72,7 +72,7 @@ async function brokenRecipient(region: Customer['region']) {
     currency: 'USD',
   };
   await regionalStub(env.ACCOUNT_LEDGER, region, accountId).open(occupant, meta());
-  await directoryInsert(env.PAYMENTS_DB, {
+  await directoryInsert(paymentsDb(env, region), {
     accountId,
     customerId: b.customerId,
     region,
@@ -162,7 +162,7 @@ describe('transfers', () => {
       { accountId, customerId: b.customerId, region: 'eu', currency: 'EUR' },
       meta(),
     );
-    await directoryInsert(env.PAYMENTS_DB, {
+    await directoryInsert(paymentsDb(env, 'eu'), {
       accountId,
       customerId: b.customerId,
       region: 'eu',
