@@ -5,7 +5,7 @@ import { newId } from '@common/ids';
 
 export const testEnv = env as unknown as GatewayEnv & {
   CATALOG_DB: D1Database;
-  NOTIFICATIONS_DB: D1Database;
+  NOTIFICATIONS_DB_US: D1Database;
   ADMIN_API_KEY: string;
 };
 
@@ -52,7 +52,8 @@ export async function insertDeadLetter(): Promise<string> {
     correlationId: id,
     traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
   });
-  await testEnv.NOTIFICATIONS_DB.prepare(
+  // Dead letters live in their message's region (us here).
+  await testEnv.NOTIFICATIONS_DB_US.prepare(
     `INSERT INTO dead_letters (id, queue, envelope_id, type, body, attempts, received_at, error, message_id)
      VALUES (?, 'meridian-notification-events', ?, ?, ?, 5, ?, 'test: handler threw', ?)`,
   )
