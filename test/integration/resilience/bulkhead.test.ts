@@ -51,7 +51,13 @@ describe('timeout and bulkhead', () => {
     const results = await Promise.all(slow);
     const saturated = results.filter((r) => r.code === 'upstream_saturated');
     expect(saturated.length).toBeGreaterThanOrEqual(2);
-    for (const r of saturated.slice(0, 2)) expect(r.ms).toBeLessThan(200);
     for (const r of results) expect(r.status).toBe(503);
+    // Refused at once: every refusal comes back before any call that waited
+    // out its timeout (a comparison that holds on a loaded machine too).
+    const timedOut = results.filter((r) => r.code === 'upstream_timeout');
+    expect(timedOut.length).toBeGreaterThan(0);
+    expect(Math.max(...saturated.map((r) => r.ms))).toBeLessThan(
+      Math.min(...timedOut.map((r) => r.ms)),
+    );
   });
 });
