@@ -1,0 +1,119 @@
+// The one load generator and the one report of the bench.
+
+/** Nearest-rank percentile of an ascending array (0 when empty). */
+export function percentile(sorted, p) {
+  if (sorted.length === 0) return 0;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))] ?? 0;
+}
+
+/** An HTTP answer as an outcome: its status, and the cache level when it names one. */
+export function httpOutcome(res) {
+  const cache = res.headers['x-cache'];
+  return cache ? `${res.status} ${cache}` : String(res.status);
+}
+
+/** The default success test: a 2xx or 3xx HTTP outcome. */
+const succeeded = (outcome) => /^[23]\d\d\b/.test(outcome);
+
+/**
+ * Closed loop: `concurrency` clients each start their next operation as soon
+ * as the previous one ends. `op(client)` does one operation (one request, or
+ * a whole order) and resolves with its outcome label; `ok(outcome)` says
+ * whether that was the expected one. Operations that end in the window
+ * [warm-up end, warm-up end + duration] are counted: the rate is expected
+ * outcomes per second of window, p50/p99 are over their latencies, every
+ * other outcome (or a throw) is an error. Operations still running when the
+ * window closes are awaited but not counted (`drained`).
+ */
+export async function measure(
+  name,
+  op,
+  { concurrency = 16, duration_ms = 5000, warmup_ms = 1000, ok = succeeded, unit = 'req/s' } = {},
+) {
+  const latencies = [];
+  const outcomes = {};
+  let errors = 0;
+  let drained = 0;
+  const recordFrom = performance.now() + warmup_ms;
+  const stopAt = recordFrom + duration_ms;
+  const client = async (index) => {
+    while (performance.now() < stopAt) {
+      const started = performance.now();
+      let outcome;
+      try {
+        outcome = await op(index);
+      } catch (error) {
+        outcome = `threw ${error instanceof Error ? error.name : 'error'}`;
+      }
+      const ended = performance.now();
+      if (ended < recordFrom) continue;
+      if (ended > stopAt) {
+        drained++;
+        continue;
+      }
+      outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+      if (ok(outcome)) latencies.push(ended - started);
+      else errors++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, (_, i) => client(i)));
+  latencies.sort((a, b) => a - b);
+  return {
+    name,
+    unit,
+    concurrency,
+    duration_ms,
+    count: latencies.length,
+    rate: latencies.length / (duration_ms / 1000),
+    p50_ms: percentile(latencies, 50),
+    p99_ms: percentile(latencies, 99),
+    errors,
+    drained,
+    outcomes,
+  };
+}
+
+const fixed = (n, digits) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+
+/**
+ * Every result as a ratio to the bare route (`baseline: true`): the mean of
+ * its runs, so drift between the first and the last shows in their ratios. A result may
+ * also name a closer baseline (`against`), given as a second ratio.
+ */
+export function withRatios(results) {
+  const bare = results.filter((r) => r.baseline);
+  const bareRate = bare.reduce((sum, r) => sum + r.rate, 0) / bare.length;
+  const byName = new Map(results.map((r) => [r.name, r]));
+  return results.map((r) => {
+    const against = r.against && byName.get(r.against);
+    return {
+      ...r,
+      vs_bare: r.rate / bareRate,
+      ...(against ? { vs_against: r.rate / against.rate } : {}),
+    };
+  });
+}
+
+/** One Markdown table (pasteable into the README). */
+export function printTable(results) {
+  const rows = results.map((r) => [
+    r.name,
+    `${fixed(r.rate, r.rate < 100 ? 1 : 0)} ${r.unit}`,
+    fixed(r.vs_bare, 3),
+    r.vs_against === undefined ? '' : `${fixed(r.vs_against, 2)}× ${r.against}`,
+    fixed(r.p50_ms, 2),
+    fixed(r.p99_ms, 2),
+    String(r.count),
+    String(r.errors),
+  ]);
+  const header = ['scenario', 'rate', 'vs bare', 'vs baseline', 'p50 ms', 'p99 ms', 'n', 'errors'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells) =>
+    `| ${cells.map((c, i) => (i === 0 || i === 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  console.log(line(header));
+  console.log(
+    `|${widths.map((w, i) => (i === 0 || i === 3 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+  );
+  for (const row of rows) console.log(line(row));
+}
