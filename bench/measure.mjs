@@ -77,22 +77,32 @@ export async function measure(
 const fixed = (n, digits) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
 /**
- * Every result as a ratio to the bare route (`baseline: true`): the mean of
- * its runs, so drift between the first and the last shows in their ratios. A result may
- * also name a closer baseline (`against`), given as a second ratio.
+ * The table's rows: the first bare run (its ratio to the mean of all bare runs
+ * shows the drift), then every result as a ratio to its `bare_rate`, and to a
+ * closer baseline when it names one (`against`).
  */
-export function withRatios(results) {
-  const bare = results.filter((r) => r.baseline);
-  const bareRate = bare.reduce((sum, r) => sum + r.rate, 0) / bare.length;
+export function withRatios(bareRuns, results) {
+  const bareMean = bareRuns.reduce((sum, r) => sum + r.rate, 0) / bareRuns.length;
   const byName = new Map(results.map((r) => [r.name, r]));
-  return results.map((r) => {
+  const [first] = bareRuns;
+  const rows = first
+    ? [
+        {
+          ...first,
+          name: `${first.name} (run 1 of ${bareRuns.length})`,
+          vs_bare: first.rate / bareMean,
+        },
+      ]
+    : [];
+  for (const r of results) {
     const against = r.against && byName.get(r.against);
-    return {
+    rows.push({
       ...r,
-      vs_bare: r.rate / bareRate,
+      vs_bare: r.rate / r.bare_rate,
       ...(against ? { vs_against: r.rate / against.rate } : {}),
-    };
-  });
+    });
+  }
+  return rows;
 }
 
 /** One Markdown table (pasteable into the README). */

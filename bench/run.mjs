@@ -32,18 +32,27 @@ const options = {
   concurrency: positiveInteger('BENCH_CONCURRENCY', 16),
   duration_ms: positiveInteger('BENCH_DURATION_MS', 5000),
   warmup_ms: 1000,
+  // Pause between scenarios: outbox relays, queue consumers and cache writes
+  // that one scenario started finish before the next one is measured.
+  settle_ms: 2000,
 };
 
 /** In order: the breaker scenario leaves the inventory breaker open, so it comes last. */
-const SCENARIOS = [
-  (system) => bareRoute(system, options),
-  (system) => gatewayRoutes(system, options),
-  (system) => catalogReads(system, options),
-  (system) => ledgerWrites(system, options),
-  (system) => orderSaga(system, options),
-  (system) => breakerOpen(system, options),
-  (system) => bareRoute(system, options, 'bare Hono route (again, last)'),
-];
+const GROUPS = [gatewayRoutes, catalogReads, ledgerWrites, orderSaga, breakerOpen];
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, options.settle_ms));
+
+/**
+ * The bare route runs before the first group and after every group, and each
+ * result is a ratio to the mean of the two bare runs around its group: on a
+ * shared machine the load drifts over minutes, much less over one group.
+ */
+async function bare(system, run) {
+  await settle();
+  const [result] = await bareRoute(system, { ...options, duration_ms: options.duration_ms / 2 });
+  console.log(`  bare Hono route, run ${run}: ${result.rate.toFixed(0)} req/s`);
+  return { ...result, run };
+}
 
 const machine = {
   cpus: os.cpus().length,
@@ -59,21 +68,29 @@ const started = Date.now();
 console.log('starting the system in Miniflare (build, migrations, seed)…');
 const system = await startSystem();
 const results = [];
+const bareRuns = [];
 const failures = [];
 try {
   console.log(`up in ${Date.now() - started} ms; migrations: ${system.migrations.join(', ')}`);
-  for (const scenario of SCENARIOS) {
+  bareRuns.push(await bare(system, 1));
+  for (const group of GROUPS) {
+    await settle();
+    let groupResults = [];
     try {
-      for (const result of await scenario(system)) {
-        results.push(result);
-        const rate = `${result.rate.toFixed(1)} ${result.unit}`;
-        console.log(`  ${result.name}: ${rate}, ${result.errors} errors`);
-      }
+      groupResults = await group(system, options);
     } catch (error) {
       // One broken scenario must not cost the others' figures; the run still fails.
       failures.push(String(error instanceof Error ? error.message : error));
       console.error(`  scenario failed: ${failures.at(-1)}`);
       process.exitCode = 1;
+    }
+    const before = bareRuns.at(-1);
+    const after = await bare(system, bareRuns.length + 1);
+    bareRuns.push(after);
+    for (const result of groupResults) {
+      results.push({ ...result, bare_rate: (before.rate + after.rate) / 2 });
+      const rate = `${result.rate.toFixed(1)} ${result.unit}`;
+      console.log(`  ${result.name}: ${rate}, ${result.errors} errors`);
     }
   }
 } finally {
@@ -92,7 +109,8 @@ const report = {
   queues: queueSettings(),
   worker_logs: system.workerLogs,
   failures,
-  results: withRatios(results),
+  bare_runs: bareRuns,
+  results: withRatios(bareRuns, results),
 };
 console.log(
   `\nMeridian bench — Miniflare direct, ${options.concurrency} clients (closed loop), ` +
@@ -100,6 +118,10 @@ console.log(
     `(orders: ${options.duration_ms * ORDERS_WINDOW_FACTOR} ms), ${machine.cpus} × ${machine.cpu}, Node ${machine.node}\n`,
 );
 printTable(report.results);
+console.log(
+  `\nbare route runs (req/s), before the first group and after each: ${bareRuns.map((r) => r.rate.toFixed(0)).join(', ')}; ` +
+    'each figure is a ratio to the mean of the two runs around its group',
+);
 console.log('\nqueue consumers (from wrangler.toml):');
 for (const q of report.queues)
   console.log(

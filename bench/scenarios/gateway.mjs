@@ -4,10 +4,10 @@
 // upstream); an inventory read (chain + upstream layer + RPC + shard leader).
 import { httpOutcome, measure, request } from '../harness.mjs';
 
-/** The baseline every figure is a ratio to (run first and last, so drift shows). */
-export async function bareRoute(system, options, name = 'bare Hono route') {
+/** The baseline every figure is a ratio to. */
+export async function bareRoute(system, options) {
   const get = async () => httpOutcome(await request(system.bench, '/'));
-  return [{ ...(await measure(name, get, options)), baseline: true }];
+  return [await measure('bare Hono route', get, options)];
 }
 
 export async function gatewayRoutes(system, options) {
