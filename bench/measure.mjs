@@ -24,7 +24,8 @@ const succeeded = (outcome) => /^[23]\d\d\b/.test(outcome);
  * [warm-up end, warm-up end + duration] are counted: the rate is expected
  * outcomes per second of window, p50/p99 are over their latencies, every
  * other outcome (or a throw) is an error. Operations still running when the
- * window closes are awaited but not counted (`drained`).
+ * window closes are awaited but not counted (`drained`). `latencies` (sorted)
+ * are returned for pooling, not for the report.
  */
 export async function measure(
   name,
@@ -71,38 +72,42 @@ export async function measure(
     errors,
     drained,
     outcomes,
+    latencies,
+  };
+}
+
+/** Several runs of one scenario as one: counts and latencies pooled. */
+export function pooled(name, runs) {
+  const latencies = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const seconds = runs.reduce((sum, r) => sum + r.duration_ms, 0) / 1000;
+  return {
+    name,
+    unit: runs[0]?.unit ?? 'req/s',
+    count: latencies.length,
+    rate: latencies.length / seconds,
+    p50_ms: percentile(latencies, 50),
+    p99_ms: percentile(latencies, 99),
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
   };
 }
 
 const fixed = (n, digits) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
 /**
- * The table's rows: the first bare run (its ratio to the mean of all bare runs
- * shows the drift), then every result as a ratio to its `bare_rate`, and to a
- * closer baseline when it names one (`against`).
+ * The table's rows: the bare route (all its runs pooled), then every result
+ * as a ratio to its `bare_rate` (the bare runs around its group). A result
+ * that names a closer baseline (`against`) gets a second ratio, of the two
+ * bare-normalised rates, so load drift between the two cancels out.
  */
 export function withRatios(bareRuns, results) {
-  const bareMean = bareRuns.reduce((sum, r) => sum + r.rate, 0) / bareRuns.length;
-  const byName = new Map(results.map((r) => [r.name, r]));
-  const [first] = bareRuns;
-  const rows = first
-    ? [
-        {
-          ...first,
-          name: `${first.name} (run 1 of ${bareRuns.length})`,
-          vs_bare: first.rate / bareMean,
-        },
-      ]
-    : [];
-  for (const r of results) {
-    const against = r.against && byName.get(r.against);
-    rows.push({
-      ...r,
-      vs_bare: r.rate / r.bare_rate,
-      ...(against ? { vs_against: r.rate / against.rate } : {}),
-    });
+  const rows = results.map((r) => ({ ...r, vs_bare: r.rate / r.bare_rate }));
+  const byName = new Map(rows.map((r) => [r.name, r]));
+  for (const row of rows) {
+    const against = row.against && byName.get(row.against);
+    if (against) row.vs_against = row.vs_bare / against.vs_bare;
   }
-  return rows;
+  const bare = pooled(`bare Hono route (${bareRuns.length} runs pooled)`, bareRuns);
+  return [{ ...bare, vs_bare: 1 }, ...rows];
 }
 
 /** One Markdown table (pasteable into the README). */
