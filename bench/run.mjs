@@ -76,6 +76,7 @@ try {
   for (const group of GROUPS) {
     await settle();
     let groupResults = [];
+    const errorLogsBefore = system.workerLogs.error;
     try {
       groupResults = await group(system, options);
     } catch (error) {
@@ -88,7 +89,12 @@ try {
     const after = await bare(system, bareRuns.length + 1);
     bareRuns.push(after);
     for (const result of groupResults) {
-      results.push({ ...result, bare_rate: (before.rate + after.rate) / 2 });
+      results.push({
+        ...result,
+        bare_rate: (before.rate + after.rate) / 2,
+        // Error lines the workers logged during the group (the JSON report only).
+        group_worker_error_logs: system.workerLogs.error - errorLogsBefore,
+      });
       const rate = `${result.rate.toFixed(1)} ${result.unit}`;
       console.log(`  ${result.name}: ${rate}, ${result.errors} errors`);
     }
