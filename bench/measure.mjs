@@ -96,16 +96,19 @@ const fixed = (n, digits) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 /**
  * The table's rows: the bare route (all its runs pooled), then every result
  * as a ratio to its `bare_rate` (the bare runs around its group). A result
- * that names a closer baseline (`against`) gets a second ratio, of the two
- * bare-normalised rates, so load drift between the two cancels out.
+ * may name a closer baseline measured next to it in its group (`against`),
+ * given as a second, direct ratio.
  */
 export function withRatios(bareRuns, results) {
-  const rows = results.map((r) => ({ ...r, vs_bare: r.rate / r.bare_rate }));
-  const byName = new Map(rows.map((r) => [r.name, r]));
-  for (const row of rows) {
-    const against = row.against && byName.get(row.against);
-    if (against) row.vs_against = row.vs_bare / against.vs_bare;
-  }
+  const byName = new Map(results.map((r) => [r.name, r]));
+  const rows = results.map((r) => {
+    const against = r.against && byName.get(r.against);
+    return {
+      ...r,
+      vs_bare: r.rate / r.bare_rate,
+      ...(against ? { vs_against: r.rate / against.rate } : {}),
+    };
+  });
   const bare = pooled(`bare Hono route (${bareRuns.length} runs pooled)`, bareRuns);
   return [{ ...bare, vs_bare: 1 }, ...rows];
 }
