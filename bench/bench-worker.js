@@ -1,9 +1,12 @@
-// Bench-only worker (never deployed): a bare Durable Object counter, and a
-// driver that times N sequential calls to it or to a real AccountLedger of
-// the payments worker, inside workerd, so both sides pay the same hops.
+// Bench-only worker (never deployed), served in the same Miniflare run as the
+// system: the bare Hono route every figure is a ratio to, a bare Durable
+// Object counter, and a driver that writes to a real AccountLedger of the
+// payments worker. Counter and ledger are reached through the same route and
+// the same DO RPC hop, so their ratio is the cost of the ledger's guarantees.
 import { DurableObject } from 'cloudflare:workers';
+import { Hono } from 'hono';
 
-/** The baseline: one SQLite row incremented per call, nothing else. */
+/** The baseline write: one SQLite row incremented per call, nothing else. */
 export class Counter extends DurableObject {
   constructor(ctx, env) {
     super(ctx, env);
@@ -26,42 +29,28 @@ const META = {
 };
 let sequence = 0;
 
-function operation(kind, stub, account) {
-  if (kind === 'counter') return () => stub.increment();
-  return () =>
-    stub.execute(
-      {
-        operationId: `bench-${Date.now()}-${sequence++}`,
-        account,
-        command: { kind: 'deposit', amount: 1, currency: 'USD' },
-      },
-      META,
-    );
-}
+const app = new Hono();
 
-export default {
-  /** GET /{counter|ledger}?n=&c=&key= → total elapsed ms for n calls, c at a time, on one object. */
-  async fetch(request, env) {
-    const url = new URL(request.url);
-    const kind = url.pathname.slice(1);
-    const n = Number(url.searchParams.get('n') ?? '1');
-    const c = Number(url.searchParams.get('c') ?? '1');
-    const key = url.searchParams.get('key') ?? 'bench';
-    if (kind !== 'counter' && kind !== 'ledger') return new Response('unknown', { status: 404 });
-    const namespace = kind === 'counter' ? env.COUNTER : env.LEDGER;
-    const stub = namespace.get(namespace.idFromName(key));
-    const account = { accountId: key, customerId: `cus_${key}`, region: 'us', currency: 'USD' };
-    const call = operation(kind, stub, account);
-    const started = performance.now();
-    let next = 0;
-    const worker = async () => {
-      while (next < n) {
-        next++;
-        const result = await call();
-        if (kind === 'ledger' && !result.ok) throw new Error(JSON.stringify(result.problem));
-      }
-    };
-    await Promise.all(Array.from({ length: c }, worker));
-    return Response.json({ kind, n, c, ms: performance.now() - started });
-  },
-};
+app.get('/', (c) => c.json({ status: 'ok' }));
+
+app.post('/counter/:key', async (c) => {
+  const stub = c.env.COUNTER.get(c.env.COUNTER.idFromName(c.req.param('key')));
+  return c.json({ n: await stub.increment() });
+});
+
+/** One deposit: operation record, event and outbox row in one transaction. */
+app.post('/ledger/:key', async (c) => {
+  const key = c.req.param('key');
+  const stub = c.env.LEDGER.get(c.env.LEDGER.idFromName(key));
+  const result = await stub.execute(
+    {
+      operationId: `bench-${Date.now()}-${sequence++}`,
+      account: { accountId: `acc_${key}`, customerId: `cus_${key}`, region: 'us', currency: 'USD' },
+      command: { kind: 'deposit', amount: 1, currency: 'USD' },
+    },
+    META,
+  );
+  return result.ok ? c.json({ version: result.value.version }) : c.json(result.problem, 500);
+});
+
+export default app;
