@@ -4,7 +4,7 @@
  * long-polling), the list is eventual (the region's read model).
  */
 
-import { OrderItemInputSchema, type PricedItem } from '@common/contracts/orders';
+import { ORDER_STATUSES, OrderItemInputSchema, type PricedItem } from '@common/contracts/orders';
 import { derivedId } from '@common/ids';
 import { problem, unwrap } from '@common/problem';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
@@ -16,15 +16,7 @@ import { fallbackRegion } from '../region';
 import { MoneySchema, problemResponses } from '../schemas';
 import { callUpstream } from '../upstream';
 
-const ORDER_STATUS = z.enum([
-  'PENDING',
-  'STOCK_RESERVED',
-  'PAYMENT_CAPTURED',
-  'CONFIRMED',
-  'REJECTED',
-  'COMPENSATING',
-  'CANCELLED',
-]);
+const ORDER_STATUS = z.enum(ORDER_STATUSES).openapi('OrderStatus');
 const PricedItemSchema = z.object({
   sku: z.string(),
   quantity: z.number().int(),
