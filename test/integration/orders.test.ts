@@ -6,7 +6,7 @@
 
 import { newId } from '@common/ids';
 import { afterEach, describe, expect, it } from 'vitest';
-import { call, operatorKey, register, type TokenPair } from '../support/clients';
+import { call, okJson, operatorKey, register, type TokenPair } from '../support/clients';
 import { eventually } from '../support/eventually';
 import { insertProduct } from '../support/fixtures';
 import { clearFaults, putFaults } from './resilience/helpers';
@@ -19,12 +19,6 @@ interface Order {
 }
 
 const PRICE = 1999;
-
-async function json<T>(res: Response): Promise<T> {
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${res.status} ${text}`);
-  return JSON.parse(text) as T;
-}
 
 async function stockedSku(quantity: number): Promise<string> {
   const sku = `ORD-${newId('op').slice(-10)}`;
@@ -62,17 +56,17 @@ async function settled(customer: TokenPair, orderId: string): Promise<Order> {
   const res = await call('GET', `/v1/orders/${orderId}?waitMs=10000`, {
     token: customer.accessToken,
   });
-  return json<Order>(res);
+  return okJson<Order>(res);
 }
 
 async function stock(sku: string) {
-  return json<{ available: number; reserved: number; sold: number }>(
+  return okJson<{ available: number; reserved: number; sold: number }>(
     await call('GET', `/v1/inventory/${sku}?region=us`),
   );
 }
 
 async function balance(customer: TokenPair): Promise<number> {
-  const account = await json<{ balance: { amount: number } }>(
+  const account = await okJson<{ balance: { amount: number } }>(
     await call('GET', '/v1/accounts/me', { token: customer.accessToken }),
   );
   return account.balance.amount;
@@ -88,7 +82,7 @@ describe('orders through the saga', () => {
     const customer = await customerWith(10_000);
     const placed = await place(customer, sku, 2);
     expect(placed.status).toBe(202);
-    const accepted = await json<{ orderId: string; status: string }>(placed);
+    const accepted = await okJson<{ orderId: string; status: string }>(placed);
     expect(placed.headers.get('location')).toBe(`/v1/orders/${accepted.orderId}`);
     expect(accepted.status).toBe('PENDING');
 
@@ -107,13 +101,15 @@ describe('orders through the saga', () => {
     // The read model and the notification inbox follow, eventually.
     const list = await eventually(
       async () =>
-        json<{ items: Order[] }>(await call('GET', '/v1/orders', { token: customer.accessToken })),
+        okJson<{ items: Order[] }>(
+          await call('GET', '/v1/orders', { token: customer.accessToken }),
+        ),
       (l) => l.items[0]?.status === 'CONFIRMED',
     );
     expect(list.items.map((o) => [o.orderId, o.status])).toEqual([[accepted.orderId, 'CONFIRMED']]);
     const inbox = await eventually(
       async () =>
-        json<{ items: Array<{ type: string; orderId?: string }> }>(
+        okJson<{ items: Array<{ type: string; orderId?: string }> }>(
           await call('GET', '/v1/notifications', { token: customer.accessToken }),
         ),
       (n) => n.items.some((i) => i.type === 'order.confirmed'),
@@ -126,7 +122,7 @@ describe('orders through the saga', () => {
   it('out of stock: rejected, nothing held, nothing charged', async () => {
     const sku = await stockedSku(1);
     const customer = await customerWith(10_000);
-    const { orderId } = await json<{ orderId: string }>(await place(customer, sku, 2));
+    const { orderId } = await okJson<{ orderId: string }>(await place(customer, sku, 2));
     const order = await settled(customer, orderId);
     expect(order.status).toBe('REJECTED');
     expect(order.history.at(-1)?.reason).toBe('out_of_stock');
@@ -137,7 +133,7 @@ describe('orders through the saga', () => {
   it('insufficient funds: compensated (stock released) and cancelled, balance untouched', async () => {
     const sku = await stockedSku(3);
     const customer = await customerWith(100);
-    const { orderId } = await json<{ orderId: string }>(await place(customer, sku, 1));
+    const { orderId } = await okJson<{ orderId: string }>(await place(customer, sku, 1));
     const order = await settled(customer, orderId);
     expect(order.status).toBe('CANCELLED');
     expect(order.history.map((h) => h.status)).toEqual([
@@ -158,12 +154,12 @@ describe('orders through the saga', () => {
     const customer = await customerWith(10_000);
     // Hold the payment step so the cancel lands before confirmation.
     await putFaults([{ target: 'queue:meridian-payment-commands', kind: 'error', rate: 1 }]);
-    const { orderId } = await json<{ orderId: string }>(await place(customer, sku, 2));
+    const { orderId } = await okJson<{ orderId: string }>(await place(customer, sku, 2));
     const cancel = await call('POST', `/v1/orders/${orderId}/cancel`, {
       token: customer.accessToken,
     });
     expect(cancel.status).toBe(200);
-    expect((await json<Order>(cancel)).status).toMatch(/^(COMPENSATING|CANCELLED)$/);
+    expect((await okJson<Order>(cancel)).status).toMatch(/^(COMPENSATING|CANCELLED)$/);
     await clearFaults();
     const order = await settled(customer, orderId);
     expect(order.status).toBe('CANCELLED');
@@ -187,7 +183,7 @@ describe('orders through the saga', () => {
   it('cancel after confirmation is 409 and changes nothing', async () => {
     const sku = await stockedSku(2);
     const customer = await customerWith(10_000);
-    const { orderId } = await json<{ orderId: string }>(await place(customer, sku, 1));
+    const { orderId } = await okJson<{ orderId: string }>(await place(customer, sku, 1));
     expect((await settled(customer, orderId)).status).toBe('CONFIRMED');
     const cancel = await call('POST', `/v1/orders/${orderId}/cancel`, {
       token: customer.accessToken,
@@ -202,11 +198,11 @@ describe('orders through the saga', () => {
     const sku = await stockedSku(2);
     const customer = await customerWith(10_000);
     await putFaults([{ target: 'queue:meridian-payment-commands', kind: 'error', rate: 1 }]);
-    const { orderId } = await json<{ orderId: string }>(await place(customer, sku, 1));
+    const { orderId } = await okJson<{ orderId: string }>(await place(customer, sku, 1));
     // The capture cannot be delivered; the payment step's deadline (5 s in tests) passes.
     const compensating = await eventually(
       async () =>
-        json<Order>(await call('GET', `/v1/orders/${orderId}`, { token: customer.accessToken })),
+        okJson<Order>(await call('GET', `/v1/orders/${orderId}`, { token: customer.accessToken })),
       (o) => o.status === 'COMPENSATING',
       15_000,
     );
@@ -238,7 +234,7 @@ describe('orders through the saga', () => {
     const sku = await stockedSku(1);
     const owner = await customerWith(10_000);
     const other = await register({ region: 'us' });
-    const { orderId } = await json<{ orderId: string }>(await place(owner, sku, 1));
+    const { orderId } = await okJson<{ orderId: string }>(await place(owner, sku, 1));
     const res = await call('GET', `/v1/orders/${orderId}`, { token: other.accessToken });
     expect(res.status).toBe(404);
     const cancel = await call('POST', `/v1/orders/${orderId}/cancel`, { token: other.accessToken });

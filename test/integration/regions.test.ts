@@ -14,26 +14,12 @@ import { accountIdOf } from '@common/contracts/payments';
 import { newId } from '@common/ids';
 import { REGIONS, type Region, type RegionalDatabase, regionalDb } from '@common/regions';
 import { afterEach, describe, expect, it } from 'vitest';
-import { call, login, operatorKey, register, type TokenPair } from '../support/clients';
+import { call, login, okJson, operatorKey, register, type TokenPair } from '../support/clients';
+import { eventually } from '../support/eventually';
 import { insertProduct } from '../support/fixtures';
 import { clearFaults, putFaults } from './resilience/helpers';
 
 const from = (region: Region) => ({ 'x-meridian-region': region });
-
-async function json<T>(res: Response): Promise<T> {
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${res.status} ${text}`);
-  return JSON.parse(text) as T;
-}
-
-async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean, ms = 15_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Rows matching `where` in each region's database of `kind`. */
 async function rowsByRegion(kind: RegionalDatabase, sql: string, value: string) {
@@ -73,7 +59,7 @@ async function deposit(customer: TokenPair, amount: number, headers: Record<stri
 }
 
 async function account(customer: TokenPair) {
-  return json<{ balance: { amount: number }; inTransit: { amount: number } }>(
+  return okJson<{ balance: { amount: number }; inTransit: { amount: number } }>(
     await call('GET', '/v1/accounts/me', { token: customer.accessToken }),
   );
 }
@@ -84,7 +70,7 @@ async function placeOrder(customer: TokenPair, sku: string, quantity: number, he
     headers: { 'idempotency-key': newId('op'), ...headers },
     body: { items: [{ sku, quantity }] },
   });
-  return json<{ orderId: string }>(res);
+  return okJson<{ orderId: string }>(res);
 }
 
 afterEach(async () => {
@@ -97,28 +83,28 @@ describe('home region', () => {
       headers: from('apac'),
       body: { email: `${newId('op').toLowerCase()}@example.test`, password: 'a long password' },
     });
-    const pair = await json<TokenPair>(implicit);
+    const pair = await okJson<TokenPair>(implicit);
     expect(pair.region).toBe('apac');
 
     const explicit = await register({ region: 'eu' });
     expect(explicit.region).toBe('eu');
 
     // Logging in or refreshing from elsewhere keeps it; the token carries it.
-    const relogged = await json<TokenPair>(
+    const relogged = await okJson<TokenPair>(
       await call('POST', '/v1/auth/login', {
         headers: from('us'),
         body: { email: explicit.email, password: 'correct horse battery staple' },
       }),
     );
     expect(relogged.region).toBe('eu');
-    const refreshed = await json<TokenPair>(
+    const refreshed = await okJson<TokenPair>(
       await call('POST', '/v1/auth/refresh', {
         headers: from('apac'),
         body: { refreshToken: relogged.refreshToken },
       }),
     );
     expect(refreshed.region).toBe('eu');
-    const me = await json<{ region: string }>(
+    const me = await okJson<{ region: string }>(
       await call('GET', '/v1/me', { token: refreshed.accessToken, headers: from('us') }),
     );
     expect(me.region).toBe('eu');
@@ -149,7 +135,7 @@ describe('routing to the home region', () => {
       const { orderId } = await placeOrder(customer, sku, 1, from(edge));
 
       // The saga is read at regionalStub(ORDER_SAGA, 'eu', id), from any edge.
-      const order = await json<{ status: string }>(
+      const order = await okJson<{ status: string }>(
         await call('GET', `/v1/orders/${orderId}?waitMs=10000`, {
           token: customer.accessToken,
           headers: from(edge),
@@ -157,7 +143,9 @@ describe('routing to the home region', () => {
       );
       expect(order.status).toBe('CONFIRMED');
       // The eu warehouse sold it.
-      const eu = await json<{ sold: number }>(await call('GET', `/v1/inventory/${sku}?region=eu`));
+      const eu = await okJson<{ sold: number }>(
+        await call('GET', `/v1/inventory/${sku}?region=eu`),
+      );
       expect(eu.sold).toBe(1);
 
       const orders = await eventually(
@@ -194,7 +182,7 @@ describe('routing to the home region', () => {
         (c) => c.eu > 0,
       );
       expect(notices).toEqual({ eu: 1, us: 0, apac: 0 });
-      const inbox = await json<{ items: Array<{ type: string; orderId?: string }> }>(
+      const inbox = await okJson<{ items: Array<{ type: string; orderId?: string }> }>(
         await call('GET', '/v1/notifications', {
           token: customer.accessToken,
           headers: from(edge),
@@ -221,7 +209,7 @@ describe('a cross-region transfer', () => {
   async function completed(sender: TokenPair, transferId: string) {
     return eventually(
       async () =>
-        json<Transfer>(
+        okJson<Transfer>(
           await call('GET', `/v1/transfers/${transferId}`, { token: sender.accessToken }),
         ),
       (t) => t.status !== 'IN_FLIGHT',
@@ -244,17 +232,17 @@ describe('a cross-region transfer', () => {
     const key = newId('op');
     const sent = await transfer(us, eu, 300, key);
     expect(sent.status).toBe(202);
-    const started = await json<Transfer>(sent);
+    const started = await okJson<Transfer>(sent);
     expect(await total()).toBe(1000);
     // The same Idempotency-Key is the same transfer: no second debit.
-    const again = await json<Transfer>(await transfer(us, eu, 300, key));
+    const again = await okJson<Transfer>(await transfer(us, eu, 300, key));
     expect(again.transferId).toBe(started.transferId);
     expect((await completed(us, started.transferId)).status).toBe('COMPLETED');
     expect((await account(us)).balance.amount).toBe(700);
     expect((await account(eu)).balance.amount).toBe(300);
     expect(await total()).toBe(1000);
 
-    const back = await json<Transfer>(await transfer(eu, us, 120));
+    const back = await okJson<Transfer>(await transfer(eu, us, 120));
     expect((await completed(eu, back.transferId)).status).toBe('COMPLETED');
     expect((await account(us)).balance.amount).toBe(820);
     expect((await account(eu)).balance.amount).toBe(180);
@@ -286,7 +274,7 @@ interface Gathered<I> {
 
 describe('admin scatter-gather with a region failing', () => {
   const adminGet = async <I>(path: string) =>
-    json<Gathered<I>>(await call('GET', path, { apiKey: operatorKey() }));
+    okJson<Gathered<I>>(await call('GET', path, { apiKey: operatorKey() }));
 
   /** A rejected order (more than the stock) in `region`: quick, and in that region's read model. */
   async function orderIn(region: Region): Promise<string> {

@@ -116,3 +116,10 @@ export async function readAccount(token: string): Promise<AccountBody> {
   if (res.status !== 200) throw new Error(`read account: ${res.status} ${await res.text()}`);
   return (await res.json()) as AccountBody;
 }
+
+/** The JSON body of a successful response; any other status throws with its body. */
+export async function okJson<T>(res: Response): Promise<T> {
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${res.status} ${text}`);
+  return JSON.parse(text) as T;
+}

@@ -7,6 +7,7 @@ import { newId } from '@common/ids';
 import { type Region, regionalStub } from '@common/regions';
 import type { CallMeta } from '@common/rpc';
 import { expect } from 'vitest';
+import { eventually as poll } from '../../../test/support/eventually';
 import type PaymentsService from '../src/index';
 import type { AccountLedger } from '../src/ledger';
 
@@ -63,12 +64,9 @@ export async function holdOutbox(stub: DurableObjectStub<AccountLedger>) {
 
 /** Polls `probe` until it returns true (bounded), for eventual read models. */
 export async function eventually(probe: () => Promise<boolean>, timeout_ms = 5000) {
-  const deadline = Date.now() + timeout_ms;
-  while (Date.now() < deadline) {
-    if (await probe()) return;
-    await sleep(25);
+  if (!(await poll(probe, (held) => held, timeout_ms, 25))) {
+    throw new Error(`not true within ${timeout_ms} ms`);
   }
-  throw new Error(`not true within ${timeout_ms} ms`);
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
