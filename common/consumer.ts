@@ -9,6 +9,7 @@
 import type { Envelope } from './envelope';
 import { EnvelopeSchema } from './envelope';
 import { createLogger, errorMessage } from './log';
+import { queuesFor } from './queues';
 import { injectConsumerFault } from './resilience/consumer-faults';
 
 export interface ConsumeOptions {
@@ -37,19 +38,12 @@ export interface DeadLetter {
  * max_retries) and QUEUE_RETRY_DELAY_MAX_S.
  */
 export function consumerOptions(service: string, env: object): ConsumeOptions {
-  const deadLetters = (env as { DEAD_LETTERS?: unknown }).DEAD_LETTERS;
-  const isQueue = typeof (deadLetters as Queue | undefined)?.send === 'function';
-  return {
-    service,
-    ...(isQueue ? { deadLetters: deadLetters as Queue } : {}),
-    ...consumeSettings(env),
-  };
+  const [deadLetters] = queuesFor(env, 'DEAD_LETTERS');
+  return { service, ...(deadLetters ? { deadLetters } : {}), ...consumeSettings(env) };
 }
 
 /** Consumer settings from a worker's vars (QUEUE_MAX_ATTEMPTS, QUEUE_RETRY_DELAY_MAX_S). */
-export function consumeSettings(
-  env: object,
-): Pick<ConsumeOptions, 'attempts_max' | 'retry_delay_s_max'> {
+function consumeSettings(env: object): Pick<ConsumeOptions, 'attempts_max' | 'retry_delay_s_max'> {
   const vars = env as Record<string, unknown>;
   const attempts = Number(vars.QUEUE_MAX_ATTEMPTS);
   const delay = Number(vars.QUEUE_RETRY_DELAY_MAX_S);
