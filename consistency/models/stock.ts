@@ -96,7 +96,7 @@ function reserve(
 
 function confirm(s: StockState, l: Level, order: string): StockState | null {
   const hold = holdOf(s, order);
-  if (!hold || hold[2] !== 'held') return null;
+  if (hold?.[2] !== 'held') return null;
   const q = hold[1];
   return withHold(s, order, q, 'confirmed', { ...l, reserved: l.reserved - q, sold: l.sold + q });
 }
