@@ -136,6 +136,8 @@ function step(s: StockState, input: StockInput, output: StockOutput): StockState
     case 'restock': {
       const next = { ...s, level: { ...l, available: l.available + input.quantity } };
       if (unknown) return [s, next];
+      // Applied, its answer recorded apart (as a read within its interval).
+      if (output.kind === 'done') return [next];
       return output.kind === 'level' && next.level && sameLevel(next.level, output.level)
         ? [next]
         : [];
