@@ -9,13 +9,21 @@
 //
 //   npm run consistency                               # full: 30 s per history
 //   CONSISTENCY_DURATION_MS=5000 npm run consistency  # short (npm test)
+//   CONSISTENCY_ONLY=ledger npm run consistency       # one row
 import { check } from './checker.ts';
 import { controlHistory } from './driver/control.mjs';
 import { idempotencyHistory } from './driver/idempotency.mjs';
 import { ledgerHistory } from './driver/ledger.mjs';
 import { ordersList, productReads, transactionsList } from './driver/staleness.mjs';
 import { stockHistory } from './driver/stock.mjs';
-import { closeClient, faultsBetween, setFaults, sleep, start } from './driver/system.mjs';
+import {
+  answerCounts,
+  closeClient,
+  faultsBetween,
+  setFaults,
+  sleep,
+  start,
+} from './driver/system.mjs';
 import { idempotencyModel } from './models/idempotency.ts';
 import { ledgerModel } from './models/ledger.ts';
 import { stockModel } from './models/stock.ts';
@@ -113,6 +121,8 @@ const STALENESS = [
 
 async function runCheck(system, spec) {
   console.log(`▶ ${spec.name}: ${options.duration_ms / 1000} s, ${spec.faults.length} fault rules`);
+  const before = answerCounts();
+  const began = Date.now();
   let recorded;
   try {
     const inject = () => setFaults(system, spec.faults);
@@ -128,6 +138,11 @@ async function runCheck(system, spec) {
   }
   const linearizable = outcome.result === 'unknown' ? 'unknown' : outcome.result === 'ok';
   const operations = recorded.history.length;
+  const answers = Object.fromEntries(
+    [...answerCounts()]
+      .map(([status, n]) => [status, n - (before.get(status) ?? 0)])
+      .filter(([, n]) => n > 0),
+  );
   const big_enough = operations >= options.operations_min;
   const result = {
     name: spec.name,
@@ -138,11 +153,13 @@ async function runCheck(system, spec) {
     expected: spec.expected,
     keys: outcome.partitions.length,
     check_ms: outcome.elapsed_ms,
+    answers,
+    wall_s: Math.round((Date.now() - began) / 1000),
     failures,
     pass: linearizable === spec.expected && big_enough,
   };
   console.log(
-    `  ${operations} operations, ${result.keys} keys, ${result.faults} faults injected, ${outcome.result} in ${outcome.elapsed_ms} ms`,
+    `  ${operations} operations, ${result.keys} keys, ${result.faults} faults injected, ${outcome.result} in ${outcome.elapsed_ms} ms (${result.wall_s} s; answers ${JSON.stringify(answers)})`,
   );
   if (!big_enough) console.log(`  ✗ fewer than ${options.operations_min} operations`);
   return result;
@@ -166,16 +183,20 @@ async function runStaleness(system, spec) {
   };
 }
 
+/** `CONSISTENCY_ONLY=ledger` runs only the checks and staleness rows whose name contains it. */
+const only = process.env.CONSISTENCY_ONLY;
+const selected = (spec) => !only || spec.name.includes(only);
+
 const system = await start(options.port);
 let report;
 try {
   const checks = [];
-  for (const spec of CHECKS) {
+  for (const spec of CHECKS.filter(selected)) {
     checks.push(await runCheck(system, spec));
     await sleep(2000);
   }
   const staleness = [];
-  for (const spec of STALENESS) staleness.push(await runStaleness(system, spec));
+  for (const spec of STALENESS.filter(selected)) staleness.push(await runStaleness(system, spec));
   report = { options, checks, staleness, worker_errors: system.workerLogs.error };
 } finally {
   await system.mf.dispose();

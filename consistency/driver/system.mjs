@@ -36,6 +36,11 @@ function countFault({ message }) {
 /** Faults injected between two instants of the run. */
 export const faultsBetween = (from, to) => faultTimes.filter((t) => t >= from && t <= to).length;
 
+/** Answers by status (`timeout` for none), over the whole run: a history reports its share. */
+const answers = new Map();
+const tally = (status) => answers.set(status, (answers.get(status) ?? 0) + 1);
+export const answerCounts = () => new Map(answers);
+
 /** Miniflare with every worker; the gateway's token buckets deep (one client IP sends everything). */
 export async function start(port) {
   return startSystem({ port, vars: benchVars({ breaker_open_ms: 2000 }), onLog: countFault });
@@ -54,6 +59,7 @@ export async function call(system, pathname, { timeout_ms = CALL_TIMEOUT_MS, ...
   });
   try {
     const res = await Promise.race([request(system.gateway, pathname, options), deadline]);
+    tally(res === null ? 'timeout' : res.status);
     if (res === null)
       return { timedOut: true, status: 0, call: at, return: Number.POSITIVE_INFINITY };
     let body = null;
@@ -65,6 +71,7 @@ export async function call(system, pathname, { timeout_ms = CALL_TIMEOUT_MS, ...
     return { ...res, body, timedOut: false, call: at, return: now() };
   } catch (error) {
     // A broken connection says nothing about whether the call applied.
+    tally('broken');
     return {
       timedOut: true,
       status: 0,
