@@ -101,4 +101,21 @@ describe('the stock shard model', () => {
     ];
     expect(check(stockModel, history).result).toBe('illegal');
   });
+
+  it('two concurrent restocks cannot both answer the level after both (the finding in docs/consistency.md)', () => {
+    // Seen in a run: from 9 available, restock(3) and restock(2) both answered 14.
+    const restock = (c: number, quantity: number, output: StockOutput) =>
+      op(c, { op: 'restock', key, quantity }, output, 10, 20);
+    const strict = [baseline(9), restock(1, 3, level(14)), restock(2, 2, level(14))];
+    expect(check(stockModel, strict).result).toBe('illegal');
+    // Recorded as what the shard does: the restock applies, then its answer is a read.
+    const split = [
+      baseline(9),
+      restock(1, 3, { kind: 'done' }),
+      read(1, level(14), 10, 20),
+      restock(2, 2, { kind: 'done' }),
+      read(2, level(14), 10, 20),
+    ];
+    expect(check(stockModel, split).result).toBe('ok');
+  });
 });
