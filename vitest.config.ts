@@ -214,6 +214,11 @@ export default defineConfig({
       workerProject('orders', ['workers/orders/**/*.test.ts']),
       workerProject('payments', ['workers/payments/**/*.test.ts']),
       workerProject('notifications', ['workers/notifications/**/*.test.ts']),
+      // Pure TypeScript (the linearizability checker and its models): plain
+      // Node, no workerd. No workerd project includes consistency/.
+      defineProject({
+        test: { name: 'node', include: ['consistency/**/*.test.ts'], environment: 'node' },
+      }),
     ],
   },
 });
