@@ -193,7 +193,7 @@ export interface TransferView {
   updatedAt: string;
 }
 
-// ── Events (ledger outbox → queue meridian-ledger-events) ──────────────────
+// ── Events (ledger outbox → queue meridian-ledger-events-<region>) ─────────
 
 export const LEDGER_EVENT = 'payments.ledger_event';
 export const LedgerEventMessageSchema = z.object({
@@ -211,7 +211,7 @@ export const LedgerEventMessageSchema = z.object({
 });
 export type LedgerEventMessage = z.infer<typeof LedgerEventMessageSchema>;
 
-/** Queue destinations of the ledger outbox. */
+/** Destination of the ledger outbox (producers LEDGER_EVENTS_<REGION>). */
 export const LEDGER_EVENTS = 'LEDGER_EVENTS';
 
 /**
@@ -234,8 +234,9 @@ export type PaymentsFailureCode =
   | 'transfer_not_found'
   | 'payments_invalid';
 
-// ── Commands (queue meridian-payment-commands) and their replies ───────────
+// ── Commands (queues meridian-payment-commands-<region>) and their replies ─
 
+/** Topic of the saga's payment commands: one queue per region, `<topic>-<region>`. */
 export const PAYMENT_COMMANDS_QUEUE = 'meridian-payment-commands';
 
 /** Command types; payloads are the RPC inputs of the same name. */

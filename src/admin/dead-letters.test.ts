@@ -8,7 +8,7 @@ import { newId } from '@common/ids';
 import { afterEach, describe, expect, it } from 'vitest';
 import { call, operatorKey, register } from '../../test/support/clients';
 import { eventually } from '../../test/support/eventually';
-import { clearFaults, putFaults } from '../../test/support/faults';
+import { clearFaults, putFaultsEverywhere } from '../../test/support/faults';
 import { insertProduct } from '../../test/support/fixtures';
 
 interface DeadLetter {
@@ -32,9 +32,15 @@ afterEach(async () => {
 });
 
 describe('dead letters', () => {
-  it('a message that keeps failing is stored with its error, and replays once the cause is fixed', async () => {
-    // Every delivery to the notifications consumer fails while the rule lasts.
-    await putFaults([{ target: 'queue:meridian-notification-events', kind: 'error', rate: 1 }]);
+  it('a message that keeps failing is stored with its error, and replays once the cause is fixed', {
+    // Five attempts, each waiting out the notifications batch (2 s), then the dead-letter batch.
+    timeout: 60_000,
+  }, async () => {
+    // Every delivery to the notifications consumer fails while the rule lasts
+    // (a rule on the topic applies to its queue in every region).
+    await putFaultsEverywhere([
+      { target: 'queue:meridian-notification-events', kind: 'error', rate: 1 },
+    ]);
     const sku = `DLQ-${newId('op').slice(-10)}`;
     await insertProduct({ sku });
     await call('POST', `/v1/inventory/${sku}/restock`, {
@@ -51,12 +57,13 @@ describe('dead letters', () => {
     const { orderId } = (await placed.json()) as { orderId: string };
     const ofOrder = (items: DeadLetter[]) =>
       items.filter((l) => l.body.includes(orderId) && l.body.includes('"REJECTED"'));
-    const dead = ofOrder(await eventually(letters, (items) => ofOrder(items).length > 0));
+    const dead = ofOrder(await eventually(letters, (items) => ofOrder(items).length > 0, 40_000));
     expect(dead).toHaveLength(1);
     const [letter] = dead;
     if (!letter) throw new Error('no dead letter');
+    // It died on the queue of the customer's region, and is kept in that region.
     expect(letter).toMatchObject({
-      queue: 'meridian-notification-events',
+      queue: 'meridian-notification-events-us',
       type: 'order.status_changed',
       attempts: 5,
       replayedAt: null,
@@ -79,14 +86,16 @@ describe('dead letters', () => {
     });
     expect(replay.status).toBe(202);
     expect(((await replay.json()) as DeadLetter).replayedAt).not.toBeNull();
-    const delivered = await eventually(inbox, (items) =>
-      items.some((i) => i.type === 'order.rejected'),
+    const delivered = await eventually(
+      inbox,
+      (items) => items.some((i) => i.type === 'order.rejected'),
+      20_000,
     );
     expect(delivered).toEqual([expect.objectContaining({ type: 'order.rejected', orderId })]);
 
     // Replaying again has no second effect: the consumer's inbox knows the message.
     await call('POST', `/v1/admin/dead-letters/${letter.id}/replay`, { apiKey: operatorKey() });
-    await new Promise((r) => setTimeout(r, 2500));
+    await new Promise((r) => setTimeout(r, 4000));
     expect((await inbox()).filter((i) => i.type === 'order.rejected')).toHaveLength(1);
   });
 

@@ -7,7 +7,7 @@ import { WorkerEntrypoint } from 'cloudflare:workers';
 import { consumeBatch, consumerOptions } from '@common/consumer';
 import { createLogger } from '@common/log';
 import type { Result } from '@common/problem';
-import { isRegion, REGIONS, type Region } from '@common/regions';
+import { isRegion, queueRegion, REGIONS, type Region } from '@common/regions';
 import { type HealthReport, healthReport } from '@common/rpc';
 import {
   type DeadLetterView,
@@ -22,6 +22,7 @@ import {
   notificationsDb,
 } from './inbox';
 
+/** Topics consumed (one queue per region each: `<topic>-<region>`). */
 const EVENTS_QUEUE = 'meridian-notification-events';
 const DEAD_LETTER_QUEUE = 'meridian-dead-letters';
 const clamp = (n: number) => Math.min(Math.max(Math.trunc(n) || 50, 1), 100);
@@ -62,7 +63,8 @@ export default class NotificationsService extends WorkerEntrypoint<Notifications
   }
 
   override async queue(batch: MessageBatch<unknown>): Promise<void> {
-    if (batch.queue === DEAD_LETTER_QUEUE) {
+    const { topic } = queueRegion(batch.queue);
+    if (topic === DEAD_LETTER_QUEUE) {
       const log = createLogger({ service: 'notifications' });
       for (const message of batch.messages) {
         const region = await storeDeadLetter(this.env, message);
@@ -71,7 +73,7 @@ export default class NotificationsService extends WorkerEntrypoint<Notifications
       }
       return;
     }
-    if (batch.queue === EVENTS_QUEUE) {
+    if (topic === EVENTS_QUEUE) {
       await consumeBatch(
         batch,
         (envelope) => applyNotification(this.env, envelope),
