@@ -164,7 +164,7 @@ operations.openapi(
       summary:
         "An order saga's transitions, commands, replies, deadlines and undelivered messages (admin).",
       request: {
-        params: z.object({ orderId: z.string().regex(/^ord_[0-9A-Z]{26}$/, 'not an order id') }),
+        params: z.object({ orderId: z.string().regex(/^ord_[0-9A-Z]{26,27}$/, 'not an order id') }),
       },
       responses: {
         200: {
