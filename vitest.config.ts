@@ -214,6 +214,16 @@ export default defineConfig({
       workerProject('orders', ['workers/orders/**/*.test.ts']),
       workerProject('payments', ['workers/payments/**/*.test.ts']),
       workerProject('notifications', ['workers/notifications/**/*.test.ts']),
+      // Node-side tooling (the deploy rollout, with a fake wrangler on PATH): plain Node.
+      {
+        test: {
+          name: 'scripts',
+          include: ['scripts/**/*.test.mjs'],
+          environment: 'node',
+          // Each fake wrangler call is a Node process: a rollout is dozens of them.
+          testTimeout: 60_000,
+        },
+      },
     ],
   },
 });
