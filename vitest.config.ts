@@ -172,6 +172,11 @@ function workerProject(runner: string, include: string[], options: ProjectOption
             {},
             ...others.map((o: { d1Databases?: object }) => o.d1Databases ?? {}),
             own.d1Databases,
+            // Scratch databases of the schema compatibility test (common/schema-compat.test.ts).
+            {
+              SCHEMA_COMPAT_PREVIOUS_DB: 'schema-compat-previous',
+              SCHEMA_COMPAT_HEAD_DB: 'schema-compat-head',
+            },
           ),
           kvNamespaces: Object.assign(
             {},
