@@ -11,7 +11,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { RECORD_SCHEMA } from '../src/idempotency/record';
 import { LIMITER_SCHEMA } from '../src/ratelimit/limiter';
-import { PREVIOUS_RELEASE, type PreviousObjectSchema } from '../test/compat/previous-release';
+import { PREVIOUS_RELEASE } from '../test/compat/previous-release';
 import {
   attempt,
   d1Target,
@@ -115,13 +115,13 @@ const columnsOf = (surfaces: readonly TableSurface[]) =>
   Object.fromEntries(surfaces.map((s) => [s.table, s.columns.map((c) => c.name).sort()]));
 
 async function checkDurableObject(
-  previous: PreviousObjectSchema,
+  previous: { createdBy: 'steps' | 'inline'; steps: readonly SchemaStep[] },
   steps: readonly SchemaStep[],
 ): Promise<DurableObjectCheck> {
   // An object as the previous release left it.
   const create = async (storage: DurableObjectStorage) => {
-    if (previous.steps) migrateSqlite(storage, previous.steps);
-    for (const statement of previous.inline ?? []) storage.sql.exec(statement);
+    if (previous.createdBy === 'steps') migrateSqlite(storage, previous.steps);
+    else for (const statement of previous.steps.flat()) storage.sql.exec(statement);
   };
   const old = await inScratchObject(async (storage) => {
     await create(storage);
@@ -180,7 +180,15 @@ describe('Durable Object SQLite: the previous release’s queries after migrateS
     it(`${name}: old reads and writes work on upgraded and on new objects, which have one schema`, async () => {
       const steps = CURRENT_STEPS[name];
       if (!steps) throw new Error(`no current schema steps for ${name}`);
-      const { problems, drift } = await checkDurableObject(previous, steps);
+      const shipped = steps.slice(0, previous.steps);
+      const statements = shipped.flat().map((sql) => sql.replace(/\s+/g, ' ').trim());
+      expect(await sha256(statements.join(';\n')), 'a shipped step changed: add a new one').toBe(
+        previous.sha256,
+      );
+      const { problems, drift } = await checkDurableObject(
+        { createdBy: previous.createdBy, steps: shipped },
+        steps,
+      );
       expect(problems).toEqual([]);
       expect(
         drift,
@@ -192,7 +200,7 @@ describe('Durable Object SQLite: the previous release’s queries after migrateS
 
 describe('the compatibility check itself', () => {
   const table = 'CREATE TABLE t (id TEXT PRIMARY KEY, a TEXT NOT NULL, b INTEGER)';
-  const previous = { steps: [[table]] };
+  const previous = { createdBy: 'steps' as const, steps: [[table]] };
 
   it('passes an expand step: a new nullable column', async () => {
     const { problems, drift } = await checkDurableObject(previous, [
@@ -226,7 +234,10 @@ describe('the compatibility check itself', () => {
 
   it('catches a step that upgraded objects skip (CREATE TABLE IF NOT EXISTS with a new column)', async () => {
     const { drift } = await checkDurableObject(
-      { inline: ['CREATE TABLE IF NOT EXISTS t (id TEXT PRIMARY KEY, a TEXT)'] },
+      {
+        createdBy: 'inline',
+        steps: [['CREATE TABLE IF NOT EXISTS t (id TEXT PRIMARY KEY, a TEXT)']],
+      },
       [['CREATE TABLE IF NOT EXISTS t (id TEXT PRIMARY KEY, a TEXT, b TEXT)']],
     );
     expect(drift).toEqual(['t']);

@@ -7,7 +7,7 @@
 import { env } from 'cloudflare:workers';
 import { UNKNOWN_VERSION, VERSION_HEADER, versionHeaderValue, versionOf } from '@common/version';
 import { describe, expect, it, vi } from 'vitest';
-import { call, operatorKey } from '../../test/support/clients';
+import { call, operatorKey, postIdempotent, register } from '../../test/support/clients';
 
 describe('versions', () => {
   it('/health names the version from the version_metadata binding', async () => {
@@ -21,15 +21,24 @@ describe('versions', () => {
 
   it('every response carries X-Meridian-Version, errors and refusals included', async () => {
     const expected = versionHeaderValue(versionOf(env));
+    const customer = await register();
+    await call('PUT', '/v1/admin/flags/orders.accepting', {
+      apiKey: operatorKey(),
+      body: { enabled: false },
+    });
+    const paused = await postIdempotent('/v1/orders', customer.accessToken, {
+      items: [{ sku: 'X', quantity: 1 }],
+    });
+    await call('DELETE', '/v1/admin/flags/orders.accepting', { apiKey: operatorKey() });
     const responses = [
       await call('GET', '/health'),
       await call('GET', '/no/such/route'),
       await call('GET', '/v1/me'),
-      await call('DELETE', '/health'),
       await call('POST', '/v1/inventory/X/restock', { apiKey: operatorKey(), body: '{' }),
+      paused,
       await call('GET', '/metrics', { apiKey: operatorKey() }),
     ];
-    expect(responses.map((r) => r.status)).toEqual([200, 404, 401, 405, 400, 200]);
+    expect(responses.map((r) => r.status)).toEqual([200, 404, 401, 400, 503, 200]);
     for (const res of responses) expect(res.headers.get(VERSION_HEADER)).toBe(expected);
   });
 

@@ -5,19 +5,22 @@
  * the current code cannot change what "previous" means:
  * - D1: how many migrations each database had, with a hash of each, so a
  *   shipped migration can never be edited in place (append-only);
- * - Durable Object SQLite: the statements each class ran to create its
- *   tables (steps for `migrateSqlite`, or the inline CREATEs of classes that
- *   had no steps yet).
+ * - Durable Object SQLite: how each class created its tables — through
+ *   `migrateSqlite` steps, or inline before it had steps — as the first
+ *   `steps` of its current steps, with a hash of those statements
+ *   (whitespace collapsed), so a shipped step can never change either.
  * On a release that changes a schema, move this fixture to the new release
  * once the change has shipped everywhere (docs/operations.md, "Schema
  * changes in a mixed fleet").
  */
 /** How a class created its tables in that release. */
 export interface PreviousObjectSchema {
-  /** `migrateSqlite` steps (recorded in `_schema`). */
-  steps?: string[][];
-  /** Statements run directly, before the class had steps. */
-  inline?: string[];
+  /** `steps`: through `migrateSqlite` (recorded in `_schema`); `inline`: run directly, before the class had steps. */
+  createdBy: 'steps' | 'inline';
+  /** Its statements are the first `steps` of the class's current steps… */
+  steps: number;
+  /** …whose statements, whitespace collapsed and joined by ";\n", hash to this. */
+  sha256: string;
 }
 
 export const PREVIOUS_RELEASE = {
@@ -40,139 +43,29 @@ export const PREVIOUS_RELEASE = {
     ],
   } as Record<string, string[]>,
   durableObjects: {
-    /** workers/inventory/src/schema.ts at 7462d4a (migrateSqlite steps). */
+    // workers/inventory/src/schema.ts
     InventoryShard: {
-      steps: [
-        // 1: the first shipped shape (stock levels, idempotent restocks).
-        [
-          `CREATE TABLE IF NOT EXISTS stock (
-      sku TEXT PRIMARY KEY,
-      region TEXT NOT NULL,
-      available INTEGER NOT NULL CHECK (available >= 0),
-      reserved INTEGER NOT NULL CHECK (reserved >= 0),
-      version INTEGER NOT NULL
-    )`,
-          `CREATE TABLE IF NOT EXISTS operations (
-      operation_id TEXT PRIMARY KEY,
-      applied_at INTEGER NOT NULL
-    )`,
-        ],
-        // 2: sold units and reservations with their expiry.
-        [
-          'ALTER TABLE stock ADD COLUMN sold INTEGER NOT NULL DEFAULT 0 CHECK (sold >= 0)',
-          `CREATE TABLE reservations (
-      reservation_id TEXT PRIMARY KEY,
-      region TEXT NOT NULL,
-      status TEXT NOT NULL
-        CHECK (status IN ('held', 'confirmed', 'released', 'expired', 'rejected')),
-      items TEXT NOT NULL,
-      fingerprint TEXT NOT NULL,
-      shortages TEXT,
-      expires_at INTEGER NOT NULL,
-      correlation_id TEXT NOT NULL,
-      traceparent TEXT NOT NULL,
-      created_at INTEGER NOT NULL,
-      updated_at INTEGER NOT NULL
-    )`,
-          'CREATE INDEX reservations_held_expiry ON reservations (status, expires_at)',
-          'CREATE INDEX reservations_updated ON reservations (updated_at)',
-        ],
-      ],
+      createdBy: 'steps',
+      steps: 2,
+      sha256: '872940d432b6f8329666623f8c8d7a08405c0bc056f1378731ae45e2df67f0f4',
     },
-    /** workers/payments/src/ledger-schema.ts at 7462d4a (migrateSqlite steps). */
+    // workers/payments/src/ledger-schema.ts
     AccountLedger: {
-      steps: [
-        [
-          `CREATE TABLE events (
-      seq INTEGER PRIMARY KEY,
-      type TEXT NOT NULL,
-      amount INTEGER NOT NULL CHECK (amount >= 0),
-      balance_after INTEGER NOT NULL CHECK (balance_after >= 0),
-      reference TEXT,
-      operation_id TEXT,
-      data TEXT,
-      at INTEGER NOT NULL
-    )`,
-          'CREATE INDEX events_at ON events (at)',
-          `CREATE TRIGGER events_no_update BEFORE UPDATE ON events
-     BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END`,
-          `CREATE TRIGGER events_no_delete BEFORE DELETE ON events
-     BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END`,
-          `CREATE TABLE snapshots (
-      version INTEGER PRIMARY KEY,
-      state TEXT NOT NULL,
-      at INTEGER NOT NULL
-    )`,
-          `CREATE TABLE operations (
-      operation_id TEXT PRIMARY KEY,
-      fingerprint TEXT NOT NULL,
-      outcome TEXT NOT NULL,
-      at INTEGER NOT NULL
-    )`,
-          `CREATE TABLE captures (
-      reference TEXT PRIMARY KEY,
-      captured INTEGER NOT NULL CHECK (captured >= 0),
-      refunded INTEGER NOT NULL CHECK (refunded >= 0 AND refunded <= captured)
-    )`,
-          `CREATE TABLE transfers (
-      transfer_id TEXT PRIMARY KEY,
-      operation_id TEXT NOT NULL,
-      to_customer_id TEXT NOT NULL,
-      to_account_id TEXT NOT NULL,
-      to_region TEXT NOT NULL,
-      amount INTEGER NOT NULL CHECK (amount > 0),
-      currency TEXT NOT NULL,
-      status TEXT NOT NULL CHECK (status IN ('IN_FLIGHT', 'COMPLETED', 'REVERSED')),
-      reason TEXT,
-      attempts INTEGER NOT NULL DEFAULT 0,
-      next_attempt_at INTEGER NOT NULL,
-      deadline_at INTEGER NOT NULL,
-      history TEXT NOT NULL,
-      correlation_id TEXT NOT NULL,
-      traceparent TEXT NOT NULL,
-      created_at INTEGER NOT NULL,
-      updated_at INTEGER NOT NULL
-    )`,
-          'CREATE INDEX transfers_due ON transfers (status, next_attempt_at)',
-          'CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)',
-        ],
-      ],
+      createdBy: 'steps',
+      steps: 1,
+      sha256: '35eb5ad8975ba2633cf0e1022ac781ae962cce760ffd767bd99d227aeb5a531c',
     },
-    /** src/ratelimit/limiter.ts at 7462d4a (inline, before its steps). */
+    // src/ratelimit/limiter.ts: CREATE TABLE IF NOT EXISTS in its constructor.
     RateLimiter: {
-      inline: [
-        `CREATE TABLE IF NOT EXISTS buckets (
-      key TEXT PRIMARY KEY,
-      tokens REAL NOT NULL,
-      updated_ms INTEGER NOT NULL,
-      full_at_ms INTEGER NOT NULL
-    )`,
-        `CREATE TABLE IF NOT EXISTS hits (
-      id INTEGER PRIMARY KEY AUTOINCREMENT,
-      key TEXT NOT NULL,
-      at_ms INTEGER NOT NULL,
-      expires_ms INTEGER NOT NULL
-    )`,
-        'CREATE INDEX IF NOT EXISTS hits_key_at ON hits (key, at_ms)',
-        'CREATE INDEX IF NOT EXISTS hits_expires ON hits (expires_ms)',
-      ],
+      createdBy: 'inline',
+      steps: 1,
+      sha256: 'a8baf2854147751752e44faef21cebaf938c0e0ceb826bb3219d17be713772eb',
     },
-    /** src/idempotency/record.ts at 7462d4a (inline, before its steps). */
+    // src/idempotency/record.ts: CREATE TABLE IF NOT EXISTS on first use.
     IdempotencyRecord: {
-      inline: [
-        `CREATE TABLE IF NOT EXISTS record (
-      id INTEGER PRIMARY KEY CHECK (id = 1),
-      fingerprint TEXT NOT NULL,
-      token TEXT NOT NULL,
-      state TEXT NOT NULL CHECK (state IN ('in_flight', 'done')),
-      lock_until_ms INTEGER NOT NULL,
-      expires_ms INTEGER NOT NULL,
-      status INTEGER,
-      headers TEXT,
-      body BLOB,
-      started_ms INTEGER
-    )`,
-      ],
+      createdBy: 'inline',
+      steps: 1,
+      sha256: '637248f72262773d375deb3d52dcf05af7ce690ea2c3f33f81f9008d5b874eda',
     },
   } as Record<string, PreviousObjectSchema>,
 };
