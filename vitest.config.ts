@@ -219,16 +219,18 @@ export default defineConfig({
       workerProject('orders', ['workers/orders/**/*.test.ts']),
       workerProject('payments', ['workers/payments/**/*.test.ts']),
       workerProject('notifications', ['workers/notifications/**/*.test.ts']),
-      // Node-side tooling (the deploy rollout, with a fake wrangler on PATH): plain Node.
-      {
+      // Pure TypeScript and Node-side tooling (the linearizability checker and
+      // its models; the deploy rollout with a fake wrangler on PATH): plain
+      // Node, no workerd. No workerd project includes consistency/ or scripts/.
+      defineProject({
         test: {
-          name: 'scripts',
-          include: ['scripts/**/*.test.mjs'],
+          name: 'node',
+          include: ['consistency/**/*.test.ts', 'scripts/**/*.test.mjs'],
           environment: 'node',
           // Each fake wrangler call is a Node process: a rollout is dozens of them.
           testTimeout: 60_000,
         },
-      },
+      }),
     ],
   },
 });
