@@ -10,8 +10,11 @@ export interface LogContext {
   requestId?: string;
   traceparent?: string;
   correlationId?: string;
-  /** The running version (`version_metadata`); filled in by createLogger. */
-  version?: VersionInfo;
+  /**
+   * The running worker version (`version_metadata`), filled in by
+   * createLogger; not `version`, which events use for their own versions.
+   */
+  workerVersion?: VersionInfo;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -26,7 +29,7 @@ export interface Logger {
 
 export function createLogger(given: LogContext): Logger {
   // During a gradual deployment two versions log side by side: name ours.
-  const context: LogContext = { version: workerVersion(), ...given };
+  const context: LogContext = { workerVersion: workerVersion(), ...given };
   const log = (level: LogLevel, msg: string, fields: Record<string, unknown> = {}) => {
     const line = JSON.stringify({
       level,

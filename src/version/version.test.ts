@@ -5,6 +5,7 @@
  * log line.
  */
 import { env } from 'cloudflare:workers';
+import { createLogger } from '@common/log';
 import { UNKNOWN_VERSION, VERSION_HEADER, versionHeaderValue, versionOf } from '@common/version';
 import { describe, expect, it, vi } from 'vitest';
 import { call, operatorKey, postIdempotent, register } from '../../test/support/clients';
@@ -50,7 +51,16 @@ describe('versions', () => {
     );
     info.mockRestore();
     const access = lines.find((l) => l.msg === 'http.request');
-    expect(access?.version).toEqual({ id: env.VERSION.id, tag: env.VERSION.tag });
+    expect(access?.workerVersion).toEqual({ id: env.VERSION.id, tag: env.VERSION.tag });
+  });
+
+  it('an event’s own `version` field does not hide the worker version', () => {
+    const warn = vi.spyOn(console, 'warn');
+    createLogger({ service: 'test' }).warn('faults.replaced', { version: 7 });
+    const line = JSON.parse(String(warn.mock.calls.at(-1)?.[0])) as Record<string, unknown>;
+    warn.mockRestore();
+    expect(line.version).toBe(7);
+    expect(line.workerVersion).toEqual({ id: env.VERSION.id, tag: env.VERSION.tag });
   });
 
   it('a worker without the binding reports an unknown version rather than failing', () => {
