@@ -10,15 +10,8 @@ import { root, WORKERS } from '../workers.mjs';
 import { decideStep, judge, parseArgs, requestCounts, UsageError } from './plan.mjs';
 import { runDeploy, wranglerRunner } from './run.mjs';
 
-const ORDER = [
-  'identity',
-  'catalog',
-  'inventory',
-  'payments',
-  'orders',
-  'notifications',
-  'gateway',
-];
+// Services (in their listed order) before the gateway that calls them.
+const ORDER = [...WORKERS.filter((w) => w.name !== 'gateway').map((w) => w.name), 'gateway'];
 const dirs = [];
 afterEach(() => {
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
