@@ -67,6 +67,8 @@ const testVars = {
     OUTBOX_RETRY_MS: '200',
     QUEUE_RETRY_DELAY_MAX_S: '1',
     FAULTS_CACHE_MS: '200',
+    // The saga reads the flag orders.fast_path within 200 ms of a change.
+    FLAGS_CACHE_MS: '200',
   },
   notifications: { QUEUE_RETRY_DELAY_MAX_S: '1', FAULTS_CACHE_MS: '200' },
   payments: {

@@ -7,6 +7,7 @@
  */
 import { INVENTORY_COMMANDS } from '@common/contracts/inventory';
 import { PAYMENT_COMMANDS } from '@common/contracts/payments';
+import { FLAG_STORE_INSTANCE, flagOn } from '@common/flags';
 import type { Region } from '@common/regions';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../../../test/support/eventually';
@@ -20,6 +21,7 @@ import {
   sagaOf,
   stockedSku,
   stockOf,
+  testEnv,
 } from '../test/helpers';
 
 const region: Region = 'us';
@@ -115,5 +117,31 @@ describe('the fast path', () => {
       captures: 0,
       refunds: 0,
     });
+  });
+
+  it('with the flag orders.fast_path off for a region, its sagas send every command over the queue; other regions keep the fast path', async () => {
+    const flags = testEnv.FLAG_STORE.getByName(FLAG_STORE_INSTANCE);
+    await flags.set('orders.fast_path', { enabled: true, regions: ['us'] }, 'test');
+    try {
+      // This isolate's copy of the flags (the saga's) follows within FLAGS_CACHE_MS.
+      await eventually(
+        () => flagOn(testEnv, 'orders.fast_path', { region: 'eu' }),
+        (on) => !on,
+      );
+      const placed = async (r: Region) => {
+        const sku = await stockedSku(r, 1);
+        const o = orderOf(await fundedCustomer(r, 10_000), r, sku, 1);
+        expect((await placeAndSettle(o)).status).toBe('CONFIRMED');
+        return repliesOf(o);
+      };
+      const eu = await placed('eu');
+      const us = await placed('us');
+      // Never attempted directly: no fallback, every reply by the queue.
+      expect(eu).toEqual({ replies: expect.any(Array), fallbacks: [] });
+      expect(eu.replies.map(([, via]) => via)).toEqual(['queue', 'queue', 'queue']);
+      expect(us.replies.map(([, via]) => via)).toEqual(['fast_path', 'fast_path', 'fast_path']);
+    } finally {
+      await flags.reset('orders.fast_path');
+    }
   });
 });

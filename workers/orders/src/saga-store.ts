@@ -10,17 +10,18 @@ import { INBOX_TABLE, OUTBOX_HOLD, OUTBOX_TABLE } from '@common/outbox';
 import type { SagaState } from './machine';
 
 export const SAGA_SCHEMA: readonly SchemaStep[] = [
-  // 1: the shape sagas had when their constructor created the tables (hence
-  // IF NOT EXISTS), the outbox's holds, and how each reply came.
+  // 1: the tables as sagas created them inline before they had steps (their
+  // constructor, the Outbox's and the DurableInbox's), hence IF NOT EXISTS:
+  // an object made then runs this step as a no-op.
   [
     'CREATE TABLE IF NOT EXISTS saga (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL, trace TEXT NOT NULL)',
     `CREATE TABLE IF NOT EXISTS saga_log (
       seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, kind TEXT NOT NULL, type TEXT NOT NULL, detail TEXT NOT NULL)`,
     ...OUTBOX_TABLE,
     ...INBOX_TABLE,
-    ...OUTBOX_HOLD,
-    'ALTER TABLE saga_log ADD COLUMN via TEXT',
   ],
+  // 2: the outbox's holds (the fast path), and how each reply came.
+  [...OUTBOX_HOLD, 'ALTER TABLE saga_log ADD COLUMN via TEXT'],
 ];
 
 export interface Trace {

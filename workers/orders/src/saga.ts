@@ -20,10 +20,12 @@ import {
   type PlaceOrderInput,
 } from '@common/contracts/orders';
 import { type Envelope, makeEnvelope } from '@common/envelope';
+import { flagOn } from '@common/flags';
 import { createLogger, errorMessage, type Logger } from '@common/log';
 import { DurableInbox, Outbox, type OutboxSender } from '@common/outbox';
 import { fail, ok, type Result } from '@common/problem';
 import { queueSender } from '@common/queues';
+import type { Region } from '@common/regions';
 import type { CallMeta } from '@common/rpc';
 import {
   type DirectCall,
@@ -88,6 +90,7 @@ export class OrderSaga extends DurableObject<OrdersEnv> {
     decision: Decision,
     trace: Trace,
     causationId: string | null,
+    fastPath: boolean,
   ): DirectRow[] {
     const { state, effects } = decision;
     this.#store.save(state, trace);
@@ -107,7 +110,7 @@ export class OrderSaga extends DurableObject<OrdersEnv> {
         causationId,
         traceparent: trace.traceparent,
       });
-      const fast = this.fastPath.enabled && isDirect(effect.destination);
+      const fast = fastPath && isDirect(effect.destination);
       const seq = this.outbox.add(
         effect.destination,
         envelope,
@@ -164,15 +167,25 @@ export class OrderSaga extends DurableObject<OrdersEnv> {
     return createLogger({ service: 'orders', correlationId: orderId, ...trace });
   }
 
+  /**
+   * Whether this saga's commands take the fast path now: `SAGA_FAST_PATH`
+   * (the deploy's switch) and the runtime flag `orders.fast_path` for the
+   * saga's region (a cached read; the flag's default when the store is down).
+   */
+  async #fastPathOn(region: Region): Promise<boolean> {
+    return this.fastPath.enabled && (await flagOn(this.env, 'orders.fast_path', { region }));
+  }
+
   /** Creates the saga; placing the same order id again returns it unchanged. */
   async place(input: PlaceOrderInput, meta: CallMeta): Promise<OrderView> {
+    const fast = await this.#fastPathOn(input.region);
     const existing = this.#store.load();
     if (existing) return viewOf(existing.state);
     this.#store.migrate();
     const decision = start(input, Date.now(), this.timings);
     const trace = { traceparent: meta.traceparent, requestId: meta.requestId };
     const direct = this.ctx.storage.transactionSync(() =>
-      this.#commit(undefined, decision, trace, meta.requestId),
+      this.#commit(undefined, decision, trace, meta.requestId, fast),
     );
     this.#logger(input.orderId, trace).info('saga.started', {
       orderId: input.orderId,
@@ -193,6 +206,10 @@ export class OrderSaga extends DurableObject<OrdersEnv> {
   }
 
   async #apply(step: Step): Promise<Outcome> {
+    const region = this.#store.load()?.state.region;
+    if (!region) return 'missing';
+    const fast = await this.#fastPathOn(region);
+    // Loaded after the flag's read: nothing awaits between here and the commit.
     const loaded = this.#store.load();
     if (!loaded) return 'missing';
     let decision: Decision | undefined;
@@ -211,7 +228,7 @@ export class OrderSaga extends DurableObject<OrdersEnv> {
         step.via,
       );
       if (decision.outcome !== 'conflict')
-        direct = this.#commit(loaded.state, decision, loaded.trace, step.messageId);
+        direct = this.#commit(loaded.state, decision, loaded.trace, step.messageId, fast);
       return true;
     });
     if (!fresh || !decision) return 'duplicate';
