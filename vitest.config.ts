@@ -140,47 +140,51 @@ interface ProjectOptions {
 function workerProject(runner: string, include: string[], options: ProjectOptions = {}) {
   const name = options.name ?? runner;
   const runnerScript = scriptNames[runner] ?? `meridian-${runner}`;
-  const others = workers
-    .filter((w) => w.name !== runner)
-    .map((w) =>
-      pointAtRunner(
-        workerOptions(w, { vars: testVars }),
-        runnerScript,
-        `vitest-plugin-runner-${name}`,
-      ),
-    );
   const vars = {
     ...testVars,
     [runner]: { ...(testVars as Record<string, object>)[runner], ...options.vars },
   };
-  const own = workerOptions(byName(runner), { vars });
   return defineProject({
     resolve: { alias },
     plugins: [
-      cloudflareTest(async () => ({
-        wrangler: { configPath: byName(runner).config },
-        miniflare: {
-          bindings: {
-            ...own.bindings,
-            TEST_MIGRATIONS: await migrations(),
-            // Lets tests sign tokens as identity does (attack tests re-sign variants).
-            TEST_JWT_PRIVATE_KEYS: devVars.JWT_PRIVATE_KEYS ?? '[]',
+      // Resolved when the pool starts, after the global setup built the
+      // bundles: a bundle's modules (WebAssembly beside it) are known then.
+      cloudflareTest(async () => {
+        const others = workers
+          .filter((w) => w.name !== runner)
+          .map((w) =>
+            pointAtRunner(
+              workerOptions(w, { vars: testVars }),
+              runnerScript,
+              `vitest-plugin-runner-${name}`,
+            ),
+          );
+        const own = workerOptions(byName(runner), { vars });
+        return {
+          wrangler: { configPath: byName(runner).config },
+          miniflare: {
+            bindings: {
+              ...own.bindings,
+              TEST_MIGRATIONS: await migrations(),
+              // Lets tests sign tokens as identity does (attack tests re-sign variants).
+              TEST_JWT_PRIVATE_KEYS: devVars.JWT_PRIVATE_KEYS ?? '[]',
+            },
+            // The runner also binds the other services' databases and caches
+            // (same ids, so the same storage) for fixtures and assertions only.
+            d1Databases: Object.assign(
+              {},
+              ...others.map((o: { d1Databases?: object }) => o.d1Databases ?? {}),
+              own.d1Databases,
+            ),
+            kvNamespaces: Object.assign(
+              {},
+              ...others.map((o: { kvNamespaces?: object }) => o.kvNamespaces ?? {}),
+              own.kvNamespaces,
+            ),
+            workers: others,
           },
-          // The runner also binds the other services' databases and caches
-          // (same ids, so the same storage) for fixtures and assertions only.
-          d1Databases: Object.assign(
-            {},
-            ...others.map((o: { d1Databases?: object }) => o.d1Databases ?? {}),
-            own.d1Databases,
-          ),
-          kvNamespaces: Object.assign(
-            {},
-            ...others.map((o: { kvNamespaces?: object }) => o.kvNamespaces ?? {}),
-            own.kvNamespaces,
-          ),
-          workers: others,
-        },
-      })),
+        };
+      }),
     ],
     test: {
       name,

@@ -39,9 +39,25 @@ export function workerOptions(worker, { vars = {}, secrets = readDevVars() } = {
     rootPath: root,
     modulesRoot: root,
     name: config.name,
-    modules: true,
-    scriptPath: bundlePath(worker),
+    ...bundleModules(worker),
     bindings: { ...options.bindings, ...workerSecrets, ...(vars[worker.name] ?? {}) },
+  };
+}
+
+/**
+ * The bundle as Miniflare modules: the entry, plus the WebAssembly files the
+ * build copied beside it (imported as precompiled modules, as Workers require).
+ */
+function bundleModules(worker) {
+  const entry = bundlePath(worker);
+  const dir = path.dirname(entry);
+  const wasm = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.wasm')) : [];
+  if (!wasm.length) return { modules: true, scriptPath: entry };
+  return {
+    modules: [
+      { type: 'ESModule', path: entry },
+      ...wasm.map((f) => ({ type: 'CompiledWasm', path: path.join(dir, f) })),
+    ],
   };
 }
 
