@@ -48,7 +48,8 @@ const testVars = {
     RETRY_BUDGET_PER_REQUEST: '2',
     SHED_IN_FLIGHT_MAX: '1000',
     FAULTS_CACHE_MS: '200',
-    // Every test request comes from one anonymous IP; limiter tests set their own.
+    // Tests send many requests per principal; limiter tests swap in a small
+    // binding (the API limit's binding follows this var: scripts/miniflare.mjs).
     RATE_LIMIT_API_CAPACITY: '100000',
     RATE_LIMIT_AUTH_IP_MAX: '100000',
   },
@@ -134,6 +135,8 @@ interface ProjectOptions {
   exclude?: string[];
   /** Var overrides for the runner on top of testVars. */
   vars?: Record<string, string>;
+  /** Extra Rate Limiting bindings of the runner (tests that need a small limit). */
+  ratelimits?: Record<string, { namespace_id: string; simple: { limit: number; period: 10 | 60 } }>;
 }
 
 /** A project whose runner is `runner` and whose other workers are auxiliary. */
@@ -181,6 +184,7 @@ function workerProject(runner: string, include: string[], options: ProjectOption
               ...others.map((o: { kvNamespaces?: object }) => o.kvNamespaces ?? {}),
               own.kvNamespaces,
             ),
+            ratelimits: { ...own.ratelimits, ...options.ratelimits },
             workers: others,
           },
         };
@@ -205,6 +209,10 @@ export default defineConfig({
     projects: [
       workerProject('gateway', ['common/**/*.test.ts', 'src/**/*.test.ts'], {
         exclude: ['src/upstream/shed.test.ts'],
+        // The API limit's tests swap this in for API_RATE_LIMITER (100000 here).
+        ratelimits: {
+          TEST_API_RATE_LIMITER: { namespace_id: '9001', simple: { limit: 5, period: 60 } },
+        },
       }),
       // Shedding needs a tiny in-flight limit; every other suite needs room
       // for its 50 concurrent requests, so it runs in its own project.

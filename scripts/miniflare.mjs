@@ -34,14 +34,28 @@ export function workerOptions(worker, { vars = {}, secrets = readDevVars() } = {
   // A bundle needs no module rules; Miniflare 5 refuses them alongside scriptPath.
   // Module paths must stay inside the modules root, so root both at the repo.
   const { modulesRules: _rules, ...rest } = options;
+  const overrides = vars[worker.name] ?? {};
   return {
     ...rest,
+    ratelimits: sizedRateLimits(rest.ratelimits, overrides),
     rootPath: root,
     modulesRoot: root,
     name: config.name,
     ...bundleModules(worker),
-    bindings: { ...options.bindings, ...workerSecrets, ...(vars[worker.name] ?? {}) },
+    bindings: { ...options.bindings, ...workerSecrets, ...overrides },
   };
+}
+
+/**
+ * The API limit's Rate Limiting binding follows a RATE_LIMIT_API_CAPACITY
+ * override (the var says what the headers report; the binding enforces):
+ * tests and the bench send every request from one client and run deeper.
+ */
+function sizedRateLimits(ratelimits, overrides) {
+  const limit = Number(overrides.RATE_LIMIT_API_CAPACITY);
+  if (!ratelimits?.API_RATE_LIMITER || !Number.isInteger(limit) || limit <= 0) return ratelimits;
+  const api = ratelimits.API_RATE_LIMITER;
+  return { ...ratelimits, API_RATE_LIMITER: { ...api, simple: { ...api.simple, limit } } };
 }
 
 /**
