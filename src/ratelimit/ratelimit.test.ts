@@ -8,7 +8,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { login, PASSWORD, randomIp, register, uniqueEmail } from '../../test/support/clients';
+import { PASSWORD, randomIp, register, uniqueEmail } from '../../test/support/clients';
 import { createApp } from '../app';
 import { limiterFor } from './login';
 
