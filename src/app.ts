@@ -17,6 +17,8 @@ import { auth } from './auth/routes';
 import type { GatewayBindings } from './context';
 import { mountDocs } from './docs/routes';
 import { adminFaults } from './faults/routes';
+import { adminCredits } from './funding/credits';
+import { webhooks } from './funding/webhook';
 import { health } from './health/routes';
 import { jsonBody } from './http/body';
 import { apiCors } from './http/cors';
@@ -47,6 +49,8 @@ const FEATURES = [
   operations,
   accounts,
   transfers,
+  webhooks,
+  adminCredits,
 ];
 
 export function createApp(): OpenAPIHono<GatewayBindings> {
