@@ -226,6 +226,15 @@ export default defineConfig({
       workerProject('orders', ['workers/orders/**/*.test.ts']),
       workerProject('payments', ['workers/payments/**/*.test.ts']),
       workerProject('notifications', ['workers/notifications/**/*.test.ts']),
+      // Node-side scripts (deploy checks), run as an operator runs them.
+      defineProject({
+        test: {
+          name: 'scripts',
+          include: ['scripts/**/*.test.mjs'],
+          environment: 'node',
+          testTimeout: 60_000,
+        },
+      }),
     ],
   },
 });
