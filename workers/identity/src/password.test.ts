@@ -38,11 +38,6 @@ async function pbkdf2Hash(password: string, iterations: number): Promise<string>
   return `pbkdf2-sha256$${iterations}$${toBase64Url(salt)}$${toBase64Url(new Uint8Array(bits))}`;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
 describe('password hashing (argon2id)', () => {
   it('registration stores argon2id with the configured parameters (m = 19 MiB, t = 2, p = 1)', async () => {
     expect(params).toEqual({ memory_kib: 19_456, passes: 2 });
@@ -134,23 +129,26 @@ describe('password hashing (argon2id)', () => {
 
   it('costs what Workers can afford: argon2id at the configured parameters, measured inside workerd', async () => {
     const runs = 5;
-    const argon: number[] = [];
-    const legacy: number[] = [];
     const stored = await hashPassword('measured password', params);
     const old = await pbkdf2Hash('measured password', 100_000);
-    for (let i = 0; i < runs; i++) {
-      let started = performance.now();
-      expect(await verifyPassword('measured password', stored)).toBe(true);
-      argon.push(performance.now() - started);
-      started = performance.now();
-      expect(await verifyPassword('measured password', old)).toBe(true);
-      legacy.push(performance.now() - started);
-    }
+    // workerd's clock moves only between I/O events: time each batch between two timer ticks.
+    const tick = () => new Promise((r) => setTimeout(r, 0));
+    const perVerify_ms = async (hash: string) => {
+      await tick();
+      const started = Date.now();
+      for (let i = 0; i < runs; i++)
+        expect(await verifyPassword('measured password', hash)).toBe(true);
+      await tick();
+      return (Date.now() - started) / runs;
+    };
+    const argon = await perVerify_ms(stored);
+    const legacy = await perVerify_ms(old);
     console.log(
-      `password verify, median of ${runs}: argon2id m=${params.memory_kib} KiB t=${params.passes} ${median(argon).toFixed(1)} ms; PBKDF2-SHA256 100k ${median(legacy).toFixed(1)} ms`,
+      `password verify, mean of ${runs}: argon2id m=${params.memory_kib} KiB t=${params.passes} ${argon.toFixed(1)} ms; PBKDF2-SHA256 100k ${legacy.toFixed(1)} ms`,
     );
     // Workers' paid plan allows 30 s of CPU per request by default; a login
     // must stay far inside it even on a loaded 2-core machine.
-    expect(median(argon)).toBeLessThan(2000);
+    expect(argon).toBeGreaterThan(0);
+    expect(argon).toBeLessThan(2000);
   });
 });
