@@ -8,7 +8,12 @@
  */
 
 import { MoneySchema } from '@common/contracts/catalog';
-import { AMOUNT_MAX, FUNDING_SOURCES, PAGE_LIMIT_MAX } from '@common/contracts/payments';
+import {
+  AmountSchema,
+  CurrencySchema,
+  FUNDING_SOURCES,
+  PAGE_LIMIT_MAX,
+} from '@common/contracts/payments';
 import { problem, unwrap } from '@common/problem';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
@@ -96,11 +101,8 @@ accounts.openapi(
 
 const DepositBody = z
   .object({
-    amount: z.number().int().positive().max(AMOUNT_MAX).openapi({ description: 'Minor units.' }),
-    currency: z
-      .string()
-      .regex(/^[A-Z]{3}$/)
-      .optional(),
+    amount: AmountSchema.openapi({ description: 'Minor units.' }),
+    currency: CurrencySchema.optional(),
   })
   .strict();
 

@@ -8,8 +8,9 @@
  */
 import { MoneySchema } from '@common/contracts/catalog';
 import {
-  AMOUNT_MAX,
+  AmountSchema,
   CREDIT_REASON_MAX,
+  CurrencySchema,
   FUNDING_SOURCES,
   PAGE_LIMIT_MAX,
 } from '@common/contracts/payments';
@@ -30,11 +31,8 @@ const CustomerParams = z.object({ customerId: z.string().openapi({ example: 'cus
 
 const CreditBody = z
   .object({
-    amount: z.number().int().positive().max(AMOUNT_MAX).openapi({ description: 'Minor units.' }),
-    currency: z
-      .string()
-      .regex(/^[A-Z]{3}$/)
-      .optional(),
+    amount: AmountSchema.openapi({ description: 'Minor units.' }),
+    currency: CurrencySchema.optional(),
     reason: z.string().trim().min(3).max(CREDIT_REASON_MAX).openapi({
       description: 'Why the money is credited; kept on the ledger event for audit.',
     }),

@@ -14,6 +14,8 @@
  * drop the old one. More than two is a configuration error.
  */
 
+import { hmacSha256 } from '@common/hmac';
+
 export const SIGNATURE_HEADER = 'meridian-signature';
 export const SIGNATURE_TOLERANCE_S = 300;
 export const WEBHOOK_SECRETS_MAX = 2;
@@ -43,27 +45,7 @@ export function webhookSecrets(value: string | undefined): string[] {
   return secrets;
 }
 
-const keys = new Map<string, Promise<CryptoKey>>();
-function hmacKey(secret: string): Promise<CryptoKey> {
-  let key = keys.get(secret);
-  if (!key) {
-    if (keys.size >= 8) keys.clear();
-    key = crypto.subtle.importKey(
-      'raw',
-      new TextEncoder().encode(secret),
-      { name: 'HMAC', hash: 'SHA-256' },
-      false,
-      ['sign'],
-    );
-    keys.set(secret, key);
-  }
-  return key;
-}
-
-async function mac(secret: string, t: string, rawBody: string): Promise<Uint8Array> {
-  const data = new TextEncoder().encode(`${t}.${rawBody}`);
-  return new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(secret), data));
-}
+const mac = (secret: string, t: string, rawBody: string) => hmacSha256(secret, `${t}.${rawBody}`);
 
 const toHex = (bytes: Uint8Array) =>
   Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');

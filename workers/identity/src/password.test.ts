@@ -8,6 +8,7 @@ import {
   hashPassword,
   needsRehash,
   parseHash,
+  pbkdf2,
   toBase64Url,
   verifyPassword,
 } from './password';
@@ -23,19 +24,8 @@ const light = { memory_kib: 8192, passes: 1 };
 /** A hash of the previous scheme, as registrations before argon2id stored it. */
 async function pbkdf2Hash(password: string, iterations: number): Promise<string> {
   const salt = crypto.getRandomValues(new Uint8Array(16));
-  const key = await crypto.subtle.importKey(
-    'raw',
-    new TextEncoder().encode(password),
-    'PBKDF2',
-    false,
-    ['deriveBits'],
-  );
-  const bits = await crypto.subtle.deriveBits(
-    { name: 'PBKDF2', hash: 'SHA-256', salt, iterations },
-    key,
-    256,
-  );
-  return `pbkdf2-sha256$${iterations}$${toBase64Url(salt)}$${toBase64Url(new Uint8Array(bits))}`;
+  const hash = await pbkdf2(password, salt, iterations);
+  return `pbkdf2-sha256$${iterations}$${toBase64Url(salt)}$${toBase64Url(hash)}`;
 }
 
 describe('password hashing (argon2id)', () => {

@@ -127,7 +127,12 @@ export function parseHash(stored: string): StoredHash | undefined {
   return { scheme: 'pbkdf2', iterations, salt, hash };
 }
 
-async function pbkdf2(password: string, salt: Uint8Array<ArrayBuffer>, iterations: number) {
+/** PBKDF2-SHA256, the previous scheme: only to verify hashes made before argon2id. */
+export async function pbkdf2(
+  password: string,
+  salt: Uint8Array<ArrayBuffer>,
+  iterations: number,
+): Promise<Uint8Array> {
   const key = await crypto.subtle.importKey(
     'raw',
     new TextEncoder().encode(password),
