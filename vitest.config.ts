@@ -226,13 +226,14 @@ export default defineConfig({
       workerProject('orders', ['workers/orders/**/*.test.ts']),
       workerProject('payments', ['workers/payments/**/*.test.ts']),
       workerProject('notifications', ['workers/notifications/**/*.test.ts']),
-      // Node-side scripts (deploy checks), run as an operator runs them.
+      // Plain Node, no workerd: the linearizability checker and its models
+      // (consistency/), and the operator scripts (deploy checks), run as an
+      // operator runs them. No workerd project includes either.
       defineProject({
         test: {
-          name: 'scripts',
-          include: ['scripts/**/*.test.mjs'],
+          name: 'node',
+          include: ['consistency/**/*.test.ts', 'scripts/**/*.test.mjs'],
           environment: 'node',
-          testTimeout: 60_000,
         },
       }),
     ],

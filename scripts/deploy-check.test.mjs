@@ -87,7 +87,7 @@ beforeAll(async () => {
     tree: productionTree(path.join(dir, 'good')),
     secrets: writeSecrets(path.join(dir, 'good.vars'), good),
   };
-});
+}, 60_000);
 
 afterAll(() => fs.rmSync(fixtures.dir, { recursive: true, force: true }));
 
@@ -98,7 +98,8 @@ function treeWith(name, worker, change) {
   );
 }
 
-describe('deploy:check --production', () => {
+// Each case runs the CLI in a child process (wrangler's config parser loads in each).
+describe('deploy:check --production', { timeout: 60_000 }, () => {
   it('passes a deployment with production settings and its own secrets', () => {
     const { code, out } = check(fixtures.tree, fixtures.secrets);
     expect(out).toContain('✓ production');
