@@ -211,6 +211,26 @@ describe('deploy:check --production', { timeout: 60_000 }, () => {
     });
   }
 
+  it('npm run deploy refuses the same before uploading anything', () => {
+    const args = [
+      'scripts/deploy.mjs',
+      '--dry-run',
+      '--secrets',
+      path.join(root, '.dev.vars.example'),
+    ];
+    let result;
+    try {
+      execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8', stdio: 'pipe' });
+      result = { code: 0, out: '' };
+    } catch (error) {
+      result = { code: error.status, out: `${error.stdout}${error.stderr}` };
+    }
+    expect(result.out).toContain('refusing to deploy');
+    expect(result.out).toContain('SANDBOX_DEPOSITS is "enabled"');
+    expect(result.out).not.toContain('deployed');
+    expect(result.code).toBe(1);
+  });
+
   it('refuses to judge without the secrets to be uploaded', () => {
     const { code, out } = check(fixtures.tree);
     expect(out).toContain('pass --secrets');
