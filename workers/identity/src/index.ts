@@ -104,7 +104,10 @@ export default class IdentityService extends WorkerEntrypoint<IdentityEnv> {
     return ok({ customerId: id, email, name, region, roles });
   }
 
-  /** Creates or updates an admin account; for seeding and operators only. */
+  /**
+   * Creates an admin account; never changes an existing one (a customer's
+   * email is a 409). For seeding and operators only.
+   */
   async ensureAdmin(input: EnsureAdminInput, meta: CallMeta): Promise<Result<EnsuredAdmin>> {
     const parsed = EnsureAdminInputSchema.safeParse(input);
     if (!parsed.success) return invalid(parsed.error);
