@@ -78,6 +78,12 @@ export interface Me {
   roles: Role[];
 }
 
+/** A customer's home region, as identity tells other services (nothing personal). */
+export interface CustomerRegion {
+  customerId: string;
+  region: (typeof REGIONS)[number];
+}
+
 export interface EnsuredAdmin {
   customerId: string;
   created: boolean;

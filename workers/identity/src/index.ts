@@ -7,6 +7,8 @@
  */
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import {
+  CustomerIdSchema,
+  type CustomerRegion,
   type EnsureAdminInput,
   EnsureAdminInputSchema,
   type EnsuredAdmin,
@@ -102,6 +104,19 @@ export default class IdentityService extends WorkerEntrypoint<IdentityEnv> {
     if (!found.value) return fail(404, 'customer_not_found', 'no such customer');
     const { id, email, name, region, roles } = found.value;
     return ok({ customerId: id, email, name, region, roles });
+  }
+
+  /**
+   * Where a customer's data lives, for services that must reach a customer
+   * they have not met yet (payments crediting a new customer's account).
+   * Only the id and region: nothing personal leaves identity this way.
+   */
+  async customerRegion(customerId: string): Promise<Result<CustomerRegion>> {
+    const notFound = fail(404, 'customer_not_found', `no customer ${customerId}`);
+    if (!CustomerIdSchema.safeParse(customerId).success) return notFound;
+    const found = await accounts.findUser(this.#deps(), customerId);
+    if (!found.ok) return found;
+    return found.value ? ok({ customerId, region: found.value.region }) : notFound;
   }
 
   /**

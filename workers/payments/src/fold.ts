@@ -20,7 +20,7 @@ export interface LedgerEvent {
   operationId: string | null;
   /** Epoch ms; never decreases along the log. */
   at: number;
-  /** AccountOpened: the account's identity and currency; transfers: the other account. */
+  /** AccountOpened: the account's identity and currency; transfers: the other account and customer. */
   data: Record<string, string> | null;
 }
 
@@ -107,7 +107,14 @@ export function fold(events: Iterable<LedgerEvent>, from: LedgerState = EMPTY_ST
 
 export type MoneyCommand =
   | LedgerCommand
-  | { kind: 'transfer_debit'; amount: number; currency: string; reference: string; to: string };
+  | {
+      kind: 'transfer_debit';
+      amount: number;
+      currency: string;
+      reference: string;
+      to: string;
+      toCustomerId: string;
+    };
 
 const TYPE_OF: Record<MoneyCommand['kind'], LedgerEventType> = {
   deposit: 'FundsDeposited',
@@ -148,9 +155,9 @@ export function decide(
     );
   const data: Record<string, string> | null =
     command.kind === 'transfer_credit'
-      ? { from: command.from }
+      ? { from: command.from, fromCustomerId: command.fromCustomerId }
       : command.kind === 'transfer_debit'
-        ? { to: command.to }
+        ? { to: command.to, toCustomerId: command.toCustomerId }
         : null;
   return ok({
     type,
