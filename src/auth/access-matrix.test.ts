@@ -28,7 +28,7 @@ import {
 import { insertDeadLetter, insertProduct } from '../../test/support/fixtures';
 
 type Caller = 'anonymous' | 'customer' | 'otherCustomer' | 'admin' | 'operator';
-type Level = 'public' | 'customer' | 'admin' | 'operator';
+type Level = 'public' | 'customer' | 'owner' | 'admin' | 'operator';
 const CALLERS: Caller[] = ['anonymous', 'customer', 'otherCustomer', 'admin', 'operator'];
 
 interface Row {
@@ -240,9 +240,9 @@ const ROWS: Row[] = [
     method: 'GET',
     path: '/v1/orders/{id}',
     concrete: () => `/v1/orders/${seed.orderId}`,
-    level: 'customer',
+    level: 'owner',
     success: 200,
-    // Owner or admin: another customer gets a 404; an admin JWT reads anyone's order.
+    // Owner, admin or operator: another customer gets a 404; an admin JWT and the operator key read anyone's order.
     notOwner: { otherCustomer: 404 },
     check: async (res) => {
       expect(((await res.json()) as { orderId: string }).orderId).toBe(seed.orderId);
@@ -298,6 +298,7 @@ function expected(row: Row, caller: Caller): number {
   const allowed: Record<Level, Caller[]> = {
     public: CALLERS,
     customer: ['customer', 'otherCustomer', 'admin'],
+    owner: ['customer', 'otherCustomer', 'admin', 'operator'],
     admin: ['admin', 'operator'],
     operator: ['operator'],
   };

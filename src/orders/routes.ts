@@ -112,11 +112,11 @@ orders.openapi(
 
 orders.openapi(
   createRoute(
-    withAccess('customer', {
+    withAccess('owner', {
       method: 'get',
       path: '/v1/orders/{id}',
       summary:
-        'One order (owner or admin; linearizable: read at its saga). waitMs ≤ 10000 long-polls until terminal.',
+        'One order (its owner, an admin or the operator; another customer gets 404; linearizable: read at its saga). waitMs ≤ 10000 long-polls until terminal.',
       request: {
         params: IdParam,
         query: z.object({ waitMs: z.coerce.number().int().min(0).max(10_000).optional() }),
