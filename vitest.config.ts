@@ -128,12 +128,17 @@ function pointAtRunner<
 
 const scriptNames: Record<string, string> = { gateway: 'meridian-gateway' };
 
+/** Gateway suites: every status a route answers must be in /openapi.json. */
+const documentedStatuses = path.resolve(import.meta.dirname, 'test/setup/documented-statuses.ts');
+
 interface ProjectOptions {
   /** Project name (default: the runner's); the plugin names the runner after it. */
   name?: string;
   exclude?: string[];
   /** Var overrides for the runner on top of testVars. */
   vars?: Record<string, string>;
+  /** Setup files of this project after the shared ones. */
+  setupFiles?: string[];
 }
 
 /** A project whose runner is `runner` and whose other workers are auxiliary. */
@@ -186,7 +191,10 @@ function workerProject(runner: string, include: string[], options: ProjectOption
       name,
       include,
       exclude: options.exclude ?? [],
-      setupFiles: [path.resolve(import.meta.dirname, 'test/setup/apply-migrations.ts')],
+      setupFiles: [
+        path.resolve(import.meta.dirname, 'test/setup/apply-migrations.ts'),
+        ...(options.setupFiles ?? []),
+      ],
       testTimeout: 20_000,
       hookTimeout: 30_000,
     },
@@ -201,12 +209,14 @@ export default defineConfig({
     projects: [
       workerProject('gateway', ['common/**/*.test.ts', 'src/**/*.test.ts'], {
         exclude: ['src/upstream/shed.test.ts'],
+        setupFiles: [documentedStatuses],
       }),
       // Shedding needs a tiny in-flight limit; every other suite needs room
       // for its 50 concurrent requests, so it runs in its own project.
       workerProject('gateway', ['src/upstream/shed.test.ts'], {
         name: 'gateway-shed',
         vars: { SHED_IN_FLIGHT_MAX: '10' },
+        setupFiles: [documentedStatuses],
       }),
       workerProject('identity', ['workers/identity/**/*.test.ts']),
       workerProject('inventory', ['workers/inventory/**/*.test.ts']),

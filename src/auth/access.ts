@@ -20,6 +20,7 @@
 import type { RouteConfig } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type { GatewayBindings } from '../context';
+import { completeContract } from '../http/contract';
 import { requireOperator } from './api-key';
 import { requireCustomer, requireRole, unauthenticated } from './authenticate';
 
@@ -65,12 +66,16 @@ const asArray = <T>(value: T | T[] | undefined): T[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 /**
+ * The route with its access guard, its `security` and `x-access`, and the
+ * statuses, headers and parameters the pipeline adds (`http/contract.ts`).
+ *
  * @example
  * app.openapi(createRoute(withAccess('admin', { method: 'post', path: '/v1/x', … })), handler)
  */
 export function withAccess<R extends RouteConfig>(level: AccessLevel, route: R): R {
+  // The contract is completed from the route as written (its own middleware says if it is idem).
   return {
-    ...route,
+    ...completeContract(level, route),
     security: SECURITY[level],
     'x-access': level,
     middleware: [...guard(level), ...asArray(route.middleware)],

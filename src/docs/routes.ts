@@ -8,6 +8,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../auth/access';
 import type { GatewayBindings } from '../context';
+import { headerComponents } from '../http/openapi';
 
 type Doc = ReturnType<OpenAPIHono['getOpenAPI31Document']>;
 type DocConfig = Parameters<OpenAPIHono['getOpenAPI31Document']>[0];
@@ -118,7 +119,8 @@ export const OPENAPI_CONFIG: DocConfig = {
   info: {
     title: 'Meridian API',
     version: '1.0.0',
-    description: 'Geo-partitioned commerce backend.',
+    description:
+      'Geo-partitioned commerce backend. Errors are application/problem+json (RFC 9457). Every response carries X-Request-Id. A known path called with a method it does not serve is 405 with Allow; an unknown path is 404.',
   },
 };
 
@@ -142,6 +144,9 @@ export function mountDocs(app: OpenAPIHono<GatewayBindings>, config = OPENAPI_CO
     name: 'X-Api-Key',
     description: 'Operator API key.',
   });
+  for (const { name, header } of headerComponents()) {
+    app.openAPIRegistry.registerComponent('headers', name, header);
+  }
   app.doc31('/openapi.json', config);
   let page: string | undefined;
   app.get('/docs', (c) => {

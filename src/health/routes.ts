@@ -10,6 +10,7 @@ import { errorMessage } from '@common/log';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { withAccess } from '../auth/access';
 import type { GatewayBindings } from '../context';
+import { documentedHeaders } from '../http/openapi';
 import { healthCheckers, SERVICE_NAMES } from '../upstream/services';
 import { gatewayUpstreams, withTimeout } from '../upstream/upstream';
 
@@ -59,6 +60,7 @@ health.openapi(
         },
         503: {
           description: 'a service is not ready',
+          headers: documentedHeaders('Retry-After'),
           content: { 'application/json': { schema: ReadySchema } },
         },
       },

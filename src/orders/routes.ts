@@ -17,7 +17,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { withAccess } from '../auth/access';
 import { principalOf } from '../auth/authenticate';
 import type { GatewayBindings } from '../context';
-import { problemResponses } from '../http/openapi';
+import { documentedHeaders, problemResponses } from '../http/openapi';
 import { idempotent } from '../idempotency/middleware';
 import { callUpstream } from '../upstream/upstream';
 
@@ -63,6 +63,7 @@ orders.openapi(
       responses: {
         202: {
           description: 'accepted: the saga runs',
+          headers: documentedHeaders('Location'),
           content: { 'application/json': { schema: Accepted } },
         },
         ...problemResponses(400, 401, 403, 409, 415, 422, 429, 503),
