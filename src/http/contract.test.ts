@@ -121,6 +121,17 @@ describe('the OpenAPI document', () => {
     expect(headers['Retry-After']?.schema).toEqual({ type: 'integer', minimum: 0 });
   });
 
+  it('names every operation with a unique operationId (generated clients’ method names)', () => {
+    const ids = operations().map(
+      ({ op: o }) => (o as Operation & { operationId?: string }).operationId,
+    );
+    expect(ids.every((id) => typeof id === 'string' && /^[a-z][A-Za-z0-9]+$/.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect((op('get', '/v1/orders/{id}') as Operation & { operationId?: string }).operationId).toBe(
+      'getOrdersById',
+    );
+  });
+
   it('gives email the email format and the saga inspection a real schema', () => {
     const schemas = doc.components.schemas as Record<string, { properties: Record<string, Json> }>;
     for (const name of ['RegisterRequest', 'LoginRequest', 'EnsureAdminRequest']) {

@@ -113,6 +113,23 @@ function withProblemContent(response: ResponseEntry, status: number): ResponseEn
   return { ...response, content: { ...content, ...problemResponse(status).content } };
 }
 
+/**
+ * A stable operation id from the method and path, for generated clients'
+ * method names: `GET /v1/orders/{id}` → `getOrdersById`.
+ */
+export function operationIdOf(method: string, path: string): string {
+  const words = path
+    .split('/')
+    .filter((segment) => segment && segment !== 'v1')
+    .flatMap((segment) => {
+      const param = /^\{(.+)\}$/.exec(segment)?.[1];
+      return param ? ['by', param] : segment.split(/[^A-Za-z0-9]+/);
+    })
+    .filter(Boolean)
+    .map((w) => w[0]?.toUpperCase() + w.slice(1));
+  return method.toLowerCase() + words.join('');
+}
+
 /** The route with every pipeline status, header and parameter declared. */
 export function completeContract<R extends RouteConfig>(access: string, route: R): R {
   const idempotency = idempotencyOf(route.middleware);
@@ -131,5 +148,6 @@ export function completeContract<R extends RouteConfig>(access: string, route: R
   const parameters = idempotency
     ? [...(route.parameters ?? []), IDEMPOTENCY_KEY_PARAMETER(idempotency.required)]
     : route.parameters;
-  return { ...route, responses, ...(parameters ? { parameters } : {}) };
+  const operationId = route.operationId ?? operationIdOf(route.method, route.path);
+  return { ...route, operationId, responses, ...(parameters ? { parameters } : {}) };
 }
