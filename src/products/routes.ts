@@ -209,7 +209,7 @@ products.openapi(
       request: { params: ProductParams },
       responses: {
         204: { description: 'deleted' },
-        ...problemResponses(401, 403, 404, 503),
+        ...problemResponses(401, 403, 404, 409, 503),
       },
     }),
   ),
