@@ -136,7 +136,11 @@ export async function updateProduct(
     if (!current) return notFound(id);
     // Checked against the row this round writes over (`WHERE version = ?`): no lost update.
     if (ifVersions && !ifVersions.includes(current.version)) {
-      return fail(412, 'precondition_failed', `product ${id} has changed (version ${current.version})`);
+      return fail(
+        412,
+        'precondition_failed',
+        `product ${id} has changed (version ${current.version})`,
+      );
     }
     const next = applyPatch(current, patch, Date.now());
     const moved = next.sku !== current.sku || next.category !== current.category;
