@@ -41,15 +41,18 @@ function transferEvent(
   });
 }
 
+/** A transfer from a us customer to an eu customer. */
+const aTransfer = () => ({
+  transferId: newId('trf'),
+  from: newId('cus'),
+  to: newId('cus'),
+  fromRegion: 'us' as const,
+  toRegion: 'eu' as const,
+});
+
 describe('transfer notices', () => {
   it('the sender is told transfer.sent and the recipient transfer.received, each in their region, once', async () => {
-    const t = {
-      transferId: newId('trf'),
-      from: newId('cus'),
-      to: newId('cus'),
-      fromRegion: 'us' as const,
-      toRegion: 'eu' as const,
-    };
+    const t = aTransfer();
     const debited = transferEvent('TransferDebited', t);
     const credited = transferEvent('TransferCredited', t);
     // Delivered twice each: the inbox applies an event once.
@@ -68,13 +71,7 @@ describe('transfer notices', () => {
   });
 
   it('a reversal tells the sender the amount came back', async () => {
-    const t = {
-      transferId: newId('trf'),
-      from: newId('cus'),
-      to: newId('cus'),
-      fromRegion: 'us' as const,
-      toRegion: 'eu' as const,
-    };
+    const t = aTransfer();
     await deliver(QUEUE, [transferEvent('TransferReversed', t)]);
     expect(await service.listNotifications(t.from, 'us')).toEqual([
       expect.objectContaining({ type: 'transfer.reversed', transferId: t.transferId }),
