@@ -312,7 +312,37 @@ function credentials(caller: Caller): CallOptions {
   return { token: users[caller].accessToken };
 }
 
+/** The contract's response headers: any the gateway sends must be declared for that status. */
+const CONTRACT_HEADERS = [
+  'x-request-id',
+  'location',
+  'etag',
+  'x-consistency-token',
+  'idempotent-replayed',
+  'ratelimit-limit',
+  'ratelimit-remaining',
+  'ratelimit-reset',
+  'retry-after',
+  'www-authenticate',
+];
+let documentedHeaders: (method: string, path: string, status: number) => string[];
+
+function expectHeadersDocumented(row: Row, res: Response): void {
+  const declared = documentedHeaders(row.method, row.path, res.status);
+  const sent = CONTRACT_HEADERS.filter((h) => res.headers.has(h));
+  expect(declared, `${row.method} ${row.path} ${res.status} headers`).toEqual(
+    expect.arrayContaining(sent),
+  );
+}
+
 beforeAll(async () => {
+  const doc = (await (await call('GET', '/openapi.json')).json()) as {
+    paths: Record<string, Record<string, { responses: Record<string, { headers?: object }> }>>;
+  };
+  documentedHeaders = (method, path, status) =>
+    Object.keys(doc.paths[path]?.[method.toLowerCase()]?.responses[status]?.headers ?? {}).map(
+      (h) => h.toLowerCase(),
+    );
   const [customer, otherCustomer, adminUser, payee] = await Promise.all([
     register(),
     register(),
@@ -367,6 +397,7 @@ describe('access matrix', () => {
           ...credentials(caller),
         });
         expect(res.status, `${caller} → ${row.method} ${row.path}`).toBe(expected(row, caller));
+        if (!row.undocumented) expectHeadersDocumented(row, res);
         if (res.status >= 400) {
           expect(res.headers.get('content-type')).toBe('application/problem+json');
         } else {
