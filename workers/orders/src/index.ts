@@ -23,7 +23,14 @@ import {
   regionOfId,
 } from '@common/regions';
 import { type CallMeta, type HealthReport, healthReport } from '@common/rpc';
-import { listOrders, type OrderSummary, ordersDb, project } from './projection';
+import {
+  listOrders,
+  type OrderSummary,
+  ordersDb,
+  project,
+  queryOrders,
+  type RegionOrdersQuery,
+} from './projection';
 import { sagaReplyOf } from './replies';
 import type { OrderSaga, SagaInspection } from './saga';
 
@@ -106,9 +113,12 @@ export default class OrdersService extends WorkerEntrypoint<OrdersEnv> {
     return listOrders(this.env, region, customerId, Math.min(Math.max(limit, 1), 100));
   }
 
-  /** Operators: the most recent orders of one region's read model. */
-  async listRegionOrders(region: Region, limit = 50): Promise<OrderSummary[]> {
-    return listOrders(this.env, region, null, Math.min(Math.max(limit, 1), 100));
+  /**
+   * Operators: one region's read model, newest first, filtered by status and
+   * customer, after a keyset position (the gateway gathers every region).
+   */
+  async listRegionOrders(region: Region, query: RegionOrdersQuery): Promise<OrderSummary[]> {
+    return queryOrders(this.env, region, query);
   }
 
   /** Admin inspection, at the region the order id names (every region for an id that names none). */

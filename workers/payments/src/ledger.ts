@@ -19,7 +19,12 @@ import type {
   TransactionItem,
   TransferView,
 } from '@common/contracts/payments';
-import { LEDGER_EVENT, LEDGER_EVENTS } from '@common/contracts/payments';
+import {
+  LEDGER_EVENT,
+  LEDGER_EVENTS,
+  TRANSFER_EVENT,
+  TRANSFER_EVENTS,
+} from '@common/contracts/payments';
 import { migrateSqlite } from '@common/do-schema';
 import { makeEnvelope } from '@common/envelope';
 import { newId } from '@common/ids';
@@ -43,7 +48,14 @@ import {
 import { CANCELLED, fingerprintOf, Operations } from './operations';
 import { TransferDriver } from './transfer-driver';
 import { TransferBook, viewOfTransfer } from './transfers';
-import { accountViewOf, creditOf, eventViewOf, messageOf, transactionOf } from './views';
+import {
+  accountViewOf,
+  creditOf,
+  eventViewOf,
+  messageOf,
+  transactionOf,
+  transferEventOf,
+} from './views';
 
 export type { AccountInit, ExecuteInput, LedgerCommand, StartTransferInput } from './ledger-types';
 
@@ -78,13 +90,22 @@ export class AccountLedger extends DurableObject<PaymentsEnv> {
     this.#journal = new Journal(ctx.storage, {
       snapshot_every: Math.max(1, Number(env.LEDGER_SNAPSHOT_EVERY) || 100),
       onAppend: (event, state) => {
-        const envelope = makeEnvelope({
-          type: LEDGER_EVENT,
-          payload: messageOf(event, state),
-          region: state.region ?? 'us',
-          ...this.#cause,
-        });
-        this.outbox.add(LEDGER_EVENTS, envelope);
+        const region = state.region ?? 'us';
+        const payload = messageOf(event, state);
+        this.outbox.add(
+          LEDGER_EVENTS,
+          makeEnvelope({ type: LEDGER_EVENT, payload, region, ...this.#cause }),
+        );
+        const transfer = transferEventOf(event, state);
+        if (transfer) {
+          const envelope = makeEnvelope({
+            type: TRANSFER_EVENT,
+            payload: transfer,
+            region,
+            ...this.#cause,
+          });
+          this.outbox.add(TRANSFER_EVENTS, envelope);
+        }
       },
     });
     this.#driver = new TransferDriver({
@@ -94,7 +115,8 @@ export class AccountLedger extends DurableObject<PaymentsEnv> {
       run: (cause, work) => this.#run(cause, work),
       self: () => this.#journal.state,
     });
-    // LEDGER_EVENTS_<REGION>: the account's events stay on its home region's queue.
+    // LEDGER_EVENTS_<REGION>, TRANSFER_EVENTS_<REGION>__*: the account's events stay on
+    // its home region's queues.
     this.send = queueSender(env);
   }
 
@@ -180,6 +202,7 @@ export class AccountLedger extends DurableObject<PaymentsEnv> {
         currency,
         reference: transferId,
         to: to.accountId,
+        toCustomerId: to.customerId,
       } as const;
       const decided = decide(this.#journal.state, debit, operationId);
       if (!decided.ok) {
