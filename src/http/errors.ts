@@ -4,6 +4,8 @@
  * their status; anything else is a 500 whose details go to the log only.
  */
 
+// The client-facing validation messages (installed once per isolate).
+import '@common/contracts/messages';
 import { errorMessage } from '@common/log';
 import { Problem, type ProblemSpec, problemResponse } from '@common/problem';
 import type { Hook } from '@hono/zod-openapi';

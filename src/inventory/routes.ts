@@ -12,6 +12,7 @@ import type { GatewayBindings } from '../context';
 import { problemResponses } from '../http/openapi';
 import { idempotent } from '../idempotency/middleware';
 import { scopedOperationId } from '../idempotency/operation-id';
+import { requireCatalogSku } from '../products/sku-check';
 import { callUpstream } from '../upstream/upstream';
 
 const SkuParam = z.object({ sku: SkuSchema });
@@ -23,20 +24,22 @@ inventory.openapi(
     withAccess('public', {
       method: 'get',
       path: '/v1/inventory/{sku}',
-      summary: 'Stock of a SKU in a region warehouse (linearizable: read at the shard leader).',
+      summary:
+        'Stock of a SKU in a region warehouse (linearizable: read at the shard leader); 404 for a SKU no product has.',
       request: { params: SkuParam, query: z.object({ region: z.enum(REGIONS).optional() }) },
       responses: {
         200: {
           description: 'stock level',
           content: { 'application/json': { schema: StockLevelSchema } },
         },
-        ...problemResponses(400, 503),
+        ...problemResponses(400, 404, 503),
       },
     }),
   ),
   async (c) => {
     const { sku } = c.req.valid('param');
     const region = c.req.valid('query').region ?? c.var.homeRegion;
+    await requireCatalogSku(c, sku);
     const level = unwrap(
       await callUpstream('inventory', () => c.env.INVENTORY.getStock(sku, region), {
         log: c.get('log'),
@@ -72,7 +75,7 @@ inventory.openapi(
           description: 'stock after the restock',
           content: { 'application/json': { schema: StockLevelSchema } },
         },
-        ...problemResponses(400, 401, 403, 409, 415, 422, 429, 503),
+        ...problemResponses(400, 401, 403, 404, 409, 415, 422, 429, 503),
       },
     }),
   ),
@@ -80,6 +83,7 @@ inventory.openapi(
     const { sku } = c.req.valid('param');
     const body = c.req.valid('json');
     const region = body.region ?? c.var.homeRegion;
+    await requireCatalogSku(c, sku, { fresh: true });
     // The key is the caller's (idempotent() scopes it), so the operation id is too.
     const operationId = (await scopedOperationId(c, 'restock')) ?? `restock:${c.get('requestId')}`;
     const meta = { requestId: c.get('requestId'), traceparent: c.get('traceparent') };

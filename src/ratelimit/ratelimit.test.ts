@@ -76,7 +76,7 @@ describe('API token bucket', () => {
   it('allows the capacity, then 429 with Retry-After and RateLimit-* headers', async () => {
     const request = withVars({ RATE_LIMIT_API_CAPACITY: '5', RATE_LIMIT_API_REFILL_PER_S: '0.5' });
     const ip = randomIp();
-    const get = () => request('/v1/inventory/SKU-RL', { headers: { 'cf-connecting-ip': ip } });
+    const get = () => request('/v1/inventory/MRD-TEE-001', { headers: { 'cf-connecting-ip': ip } });
     for (let i = 0; i < 5; i++) {
       const res = await get();
       expect(res.status).toBe(200);
@@ -89,7 +89,7 @@ describe('API token bucket', () => {
     expect(limited.headers.get('ratelimit-remaining')).toBe('0');
     expect(Number(limited.headers.get('ratelimit-reset'))).toBeGreaterThanOrEqual(9);
     // Another anonymous client has its own bucket.
-    const other = await request('/v1/inventory/SKU-RL', {
+    const other = await request('/v1/inventory/MRD-TEE-001', {
       headers: { 'cf-connecting-ip': randomIp() },
     });
     expect(other.status).toBe(200);
@@ -103,7 +103,7 @@ describe('API token bucket', () => {
     const ip = randomIp();
     const results = await Promise.all(
       Array.from({ length: 20 }, () =>
-        request('/v1/inventory/SKU-RL', { headers: { 'cf-connecting-ip': ip } }),
+        request('/v1/inventory/MRD-TEE-001', { headers: { 'cf-connecting-ip': ip } }),
       ),
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(8);
@@ -129,7 +129,7 @@ describe('API token bucket', () => {
   it('refills over time', async () => {
     const request = withVars({ RATE_LIMIT_API_CAPACITY: '1', RATE_LIMIT_API_REFILL_PER_S: '10' });
     const ip = randomIp();
-    const get = () => request('/v1/inventory/SKU-RL', { headers: { 'cf-connecting-ip': ip } });
+    const get = () => request('/v1/inventory/MRD-TEE-001', { headers: { 'cf-connecting-ip': ip } });
     expect((await get()).status).toBe(200);
     expect((await get()).status).toBe(429);
     await new Promise((r) => setTimeout(r, 250));

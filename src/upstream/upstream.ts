@@ -11,6 +11,7 @@ import { errorMessage, type Logger } from '@common/log';
 import { ok, Problem, type Result } from '@common/problem';
 import {
   type CallOptions,
+  isCallerError,
   RetryBudget,
   type StaleCopies,
   Upstreams,
@@ -77,7 +78,9 @@ export async function callUpstream<R>(
       budget,
     });
   } catch (error) {
-    if (error instanceof Problem) throw error;
+    // The layer's verdict on these is "not the upstream": they keep their own meaning
+    // (a 4xx problem, a refused input) instead of becoming a 503 about the service.
+    if (error instanceof Problem || isCallerError(error)) throw error;
     const spec = unavailableProblem(service, error);
     log?.error('upstream.failed', {
       upstream: service,
