@@ -9,6 +9,7 @@ import { errorMessage } from '@common/log';
 import { workerFaultRules } from '@common/resilience';
 import type { HealthReport } from '@common/rpc';
 import { SingleFlight } from '@common/single-flight';
+import { healthProbeRounds } from '../metrics/gateway';
 import { healthCheckers, SERVICE_NAMES, type ServiceName } from '../upstream/services';
 import { gatewayUpstreams, withTimeout } from '../upstream/upstream';
 
@@ -66,6 +67,7 @@ async function probe(
 
 async function fanOut(env: GatewayEnv, timeout_ms: number): Promise<ProbeRound> {
   const checkedAt = Date.now();
+  healthProbeRounds.inc();
   const checkers = healthCheckers(env);
   const results = await Promise.all(
     SERVICE_NAMES.map(

@@ -75,6 +75,11 @@ export const breakerTransitions = metrics.counter(
   ['upstream', 'from', 'to'],
 );
 
+export const healthProbeRounds = metrics.counter(
+  'meridian_health_probe_rounds_total',
+  'Readiness fan-outs to every service; at most one per HEALTH_CACHE_MS however many ask.',
+);
+
 export const faultsInjected = metrics.counter(
   'meridian_faults_injected_total',
   'Faults injected by operator rules, by target and kind.',

@@ -22,6 +22,7 @@ import { withAccess } from '../auth/access';
 import type { GatewayBindings } from '../context';
 import { problemResponses } from '../http/openapi';
 import { callUpstream, callWithStaleCopy } from '../upstream/upstream';
+import { requireChargeable } from './currency';
 import { cacheHeaders, etagOf, matchesIfNoneMatch } from './headers';
 
 export const products = new OpenAPIHono<GatewayBindings>();
@@ -125,7 +126,8 @@ products.openapi(
     withAccess('admin', {
       method: 'post',
       path: '/v1/products',
-      summary: 'Create a product (admin). The SKU is unique (409 when taken).',
+      summary:
+        'Create a product (admin). The SKU is unique (409 when taken); a price in a currency the ledgers cannot charge is a 400.',
       request: { body: { content: json(CreateProductInputSchema), required: true } },
       responses: {
         201: { description: 'the product as created', content: json(ProductSchema) },
@@ -135,6 +137,7 @@ products.openapi(
   ),
   async (c) => {
     const body = c.req.valid('json');
+    await requireChargeable(c, body.price.currency);
     const product = unwrap(
       await callUpstream('catalog', () => c.env.CATALOG.createProduct(body, metaOf(c)), {
         log: c.get('log'),
@@ -165,6 +168,7 @@ products.openapi(
   async (c) => {
     const { id } = c.req.valid('param');
     const patch = c.req.valid('json');
+    if (patch.price) await requireChargeable(c, patch.price.currency);
     const product = unwrap(
       await callUpstream('catalog', () => c.env.CATALOG.updateProduct(id, patch, metaOf(c)), {
         log: c.get('log'),
