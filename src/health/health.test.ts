@@ -1,10 +1,9 @@
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { withVars } from '../../test/support/app';
 import { call, operatorKey, randomIp } from '../../test/support/clients';
 import { eventually } from '../../test/support/eventually';
 import { clearFaults, metric, pause, putFaults } from '../../test/support/faults';
-import { createApp } from '../app';
 import { gatewayUpstreams, resetUpstreams } from '../upstream/upstream';
 import { HEALTH_CACHE_MS_MAX, resetReadiness } from './readiness';
 
@@ -42,19 +41,6 @@ interface Ready {
   status: string;
   checkedAt: string;
   services: Record<string, { status: string; breaker: string; detail?: string }>;
-}
-
-const app = createApp();
-
-/** The real gateway app with some vars changed (limits, windows), as the ratelimit suite does. */
-function withVars(vars: Partial<Record<keyof GatewayEnv, string>>) {
-  const scoped = { ...env, ...vars } as GatewayEnv;
-  return async (path: string, headers: Record<string, string> = {}) => {
-    const ctx = createExecutionContext();
-    const res = await app.request(`http://meridian.test${path}`, { headers }, scoped, ctx);
-    await waitOnExecutionContext(ctx);
-    return res;
-  };
 }
 
 async function ready(
@@ -98,11 +84,11 @@ describe('readiness under load and faults', () => {
   it('the cache window is never longer than 2 s, whatever HEALTH_CACHE_MS says', async () => {
     const get = withVars({ HEALTH_CACHE_MS: '60000' });
     const first = (await (
-      await get('/health/ready', { 'cf-connecting-ip': randomIp() })
+      await get('/health/ready', { headers: { 'cf-connecting-ip': randomIp() } })
     ).json()) as Ready;
     await pause(HEALTH_CACHE_MS_MAX + 100);
     const second = (await (
-      await get('/health/ready', { 'cf-connecting-ip': randomIp() })
+      await get('/health/ready', { headers: { 'cf-connecting-ip': randomIp() } })
     ).json()) as Ready;
     expect(second.checkedAt).not.toBe(first.checkedAt);
   });
@@ -146,16 +132,18 @@ describe('readiness under load and faults', () => {
     });
     const ip = randomIp();
     for (let i = 0; i < 3; i++) {
-      const res = await get('/health/ready', { 'cf-connecting-ip': ip });
+      const res = await get('/health/ready', { headers: { 'cf-connecting-ip': ip } });
       expect(res.status).toBe(200);
       expect(res.headers.get('ratelimit-limit')).toBe('3');
     }
-    const limited = await get('/health/ready', { 'cf-connecting-ip': ip });
+    const limited = await get('/health/ready', { headers: { 'cf-connecting-ip': ip } });
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(limited.headers.get('content-type')).toBe('application/problem+json');
-    expect((await get('/health/ready', { 'cf-connecting-ip': randomIp() })).status).toBe(200);
+    expect(
+      (await get('/health/ready', { headers: { 'cf-connecting-ip': randomIp() } })).status,
+    ).toBe(200);
     // Liveness stays unlimited.
-    expect((await get('/health', { 'cf-connecting-ip': ip })).status).toBe(200);
+    expect((await get('/health', { headers: { 'cf-connecting-ip': ip } })).status).toBe(200);
   });
 });

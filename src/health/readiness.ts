@@ -6,7 +6,7 @@
  * breaker is not closed, or that a fault rule targets, is not `ok`.
  */
 import { errorMessage } from '@common/log';
-import { workerFaultRules } from '@common/resilience';
+import { numberVar, workerFaultRules } from '@common/resilience';
 import type { HealthReport } from '@common/rpc';
 import { SingleFlight } from '@common/single-flight';
 import { healthProbeRounds } from '../metrics/gateway';
@@ -36,11 +36,6 @@ export const HEALTH_CACHE_MS_MAX = 2000;
 
 const SEVERITY: Record<ServiceState, number> = { ok: 0, degraded: 1, down: 2 };
 const worse = (a: ServiceState, b: ServiceState) => (SEVERITY[b] > SEVERITY[a] ? b : a);
-
-function setting(raw: string | undefined, fallback: number): number {
-  const n = Number(raw);
-  return Number.isFinite(n) && n >= 0 ? n : fallback;
-}
 
 let last: ProbeRound | undefined;
 let flights: SingleFlight<ProbeRound> | undefined;
@@ -90,9 +85,9 @@ export async function probeRound(
   env: GatewayEnv,
   keepAlive: (settled: Promise<unknown>) => void,
 ): Promise<ProbeRound> {
-  const cache_ms = Math.min(HEALTH_CACHE_MS_MAX, setting(env.HEALTH_CACHE_MS, 1000));
+  const cache_ms = numberVar(env.HEALTH_CACHE_MS, 1000, { max: HEALTH_CACHE_MS_MAX });
   if (last && Date.now() - last.checkedAt < cache_ms) return last;
-  const timeout_ms = setting(env.HEALTH_TIMEOUT_MS, 1500) || 1500;
+  const timeout_ms = numberVar(env.HEALTH_TIMEOUT_MS, 1500, { min: 1 });
   // A follower waits for the leader's fan-out at most a little past its deadline.
   flights ??= new SingleFlight<ProbeRound>(timeout_ms + 500);
   const { value } = await flights.run('ready', () => fanOut(env, timeout_ms), keepAlive);

@@ -9,6 +9,7 @@
  * for operators only; anyone else sees each service's status.
  */
 
+import { numberVar } from '@common/resilience';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { withAccess } from '../auth/access';
@@ -36,15 +37,11 @@ const ReadySchema = z.object({
   services: z.record(z.string(), ServiceStatus),
 });
 
-function positive(raw: string | undefined, fallback: number): number {
-  const n = Number(raw);
-  return Number.isFinite(n) && n > 0 ? n : fallback;
-}
-
+/** The readiness route's token bucket per caller, from RATE_LIMIT_HEALTH_* (wrangler.toml). */
 export function healthPolicy(env: GatewayEnv): BucketPolicy {
   return {
-    capacity: Math.floor(positive(env.RATE_LIMIT_HEALTH_CAPACITY, 10)),
-    refill_per_s: positive(env.RATE_LIMIT_HEALTH_REFILL_PER_S, 1),
+    capacity: Math.floor(numberVar(env.RATE_LIMIT_HEALTH_CAPACITY, 10, { min: 1 })),
+    refill_per_s: numberVar(env.RATE_LIMIT_HEALTH_REFILL_PER_S, 1, { min: 0.001 }),
   };
 }
 

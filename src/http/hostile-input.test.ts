@@ -10,6 +10,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   call,
+  deposit,
   newKey,
   okJson,
   operatorKey,
@@ -172,12 +173,7 @@ describe('hostile input', () => {
     });
     expect(restocked.status).toBe(200);
     const customer = await register({ region: 'us' });
-    const funded = await call('POST', '/v1/accounts/me/deposits', {
-      token: customer.accessToken,
-      headers: { 'idempotency-key': newKey() },
-      body: { amount: 10_000 },
-    });
-    expect(funded.status).toBe(201);
+    await deposit(customer.accessToken, 10_000);
     const placed = await call('POST', '/v1/orders', {
       token: customer.accessToken,
       headers: { 'idempotency-key': newKey() },

@@ -8,6 +8,7 @@ import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   call,
+  deposit,
   newKey,
   okJson,
   operatorKey,
@@ -23,12 +24,7 @@ const CAP = longPollLimits(env as unknown as GatewayEnv).per_principal_max;
 
 async function customer(): Promise<TokenPair> {
   const c = await register({ region: 'us' });
-  const funded = await call('POST', '/v1/accounts/me/deposits', {
-    token: c.accessToken,
-    headers: { 'idempotency-key': newKey() },
-    body: { amount: 10_000 },
-  });
-  expect(funded.status).toBe(201);
+  await deposit(c.accessToken, 10_000);
   return c;
 }
 

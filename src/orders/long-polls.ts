@@ -6,6 +6,8 @@
  * client's waits cannot take the slots other customers' calls need.
  */
 
+import { numberVar } from '@common/resilience';
+
 export interface LongPollLimits {
   per_principal_max: number;
   isolate_max: number;
@@ -15,15 +17,10 @@ export type LongPollSlot =
   | { ok: true; release: () => void }
   | { ok: false; reason: 'principal_limit' | 'isolate_limit' };
 
-function positiveInt(raw: string | undefined, fallback: number): number {
-  const n = Number(raw);
-  return Number.isInteger(n) && n > 0 ? n : fallback;
-}
-
 export function longPollLimits(env: GatewayEnv): LongPollLimits {
   return {
-    per_principal_max: positiveInt(env.LONG_POLL_PER_PRINCIPAL_MAX, 5),
-    isolate_max: positiveInt(env.LONG_POLL_ISOLATE_MAX, 1000),
+    per_principal_max: Math.floor(numberVar(env.LONG_POLL_PER_PRINCIPAL_MAX, 5, { min: 1 })),
+    isolate_max: Math.floor(numberVar(env.LONG_POLL_ISOLATE_MAX, 1000, { min: 1 })),
   };
 }
 

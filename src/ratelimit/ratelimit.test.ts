@@ -6,17 +6,9 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { withVars } from '../../test/support/app';
 import { login, PASSWORD, randomIp, register, uniqueEmail } from '../../test/support/clients';
-import { createApp } from '../app';
 import { limiterFor } from './middleware';
-
-const app = createApp();
-
-function withVars(vars: Partial<Record<keyof GatewayEnv, string>>) {
-  const scoped = { ...env, ...vars } as GatewayEnv;
-  return (path: string, init: RequestInit = {}) =>
-    app.request(`http://meridian.test${path}`, init, scoped);
-}
 
 const jsonPost = (body: unknown, ip: string): RequestInit => ({
   method: 'POST',
