@@ -10,6 +10,7 @@
  */
 
 import { numberVar } from '@common/resilience';
+import { workerVersion } from '@common/version';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { withAccess } from '../auth/access';
@@ -28,6 +29,14 @@ const ServiceStatus = z.object({
   }),
   breaker: z.enum(['closed', 'open', 'half-open']).openapi({
     description: "This isolate's circuit breaker for the service.",
+  }),
+});
+
+const LiveSchema = z.object({
+  status: z.literal('ok'),
+  version: z.object({ id: z.string(), tag: z.string() }).openapi({
+    description:
+      'The Worker Version that answered (`version_metadata`): its id, and the tag it was uploaded with (empty when untagged, as in local development).',
   }),
 });
 
@@ -59,16 +68,16 @@ health.openapi(
     withAccess('public', {
       method: 'get',
       path: '/health',
-      summary: 'Liveness: the gateway is up.',
+      summary: 'Liveness: the gateway is up, and the version that answers.',
       responses: {
         200: {
           description: 'up',
-          content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } },
+          content: { 'application/json': { schema: LiveSchema } },
         },
       },
     }),
   ),
-  (c) => c.json({ status: 'ok' as const }, 200),
+  (c) => c.json({ status: 'ok' as const, version: workerVersion() }, 200),
 );
 
 health.openapi(
