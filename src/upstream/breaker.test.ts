@@ -4,6 +4,8 @@
  * let through and its success closes the breaker. Test vars: 5 consecutive
  * failures open it, it stays open 400 ms, 2 retries per request.
  */
+import { env } from 'cloudflare:workers';
+import { upstreamConfigFromVars } from '@common/resilience';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   breakerOf,
@@ -18,6 +20,14 @@ import {
 import { resetUpstreams } from './upstream';
 
 const STOCK = '/v1/inventory/MRD-TEE-001?region=us';
+const OPEN_MS = Number((env as unknown as GatewayEnv).BREAKER_OPEN_MS);
+/** Settings as the vars say, with an open interval that a loaded machine cannot outrun. */
+const longOpen = () => {
+  const config = upstreamConfigFromVars(env);
+  return { ...config, breaker: { ...config.breaker, open_ms: 5000 } };
+};
+/** "At once": well under the upstream's own deadline, on a loaded machine too. */
+const AT_ONCE_MS = Number((env as unknown as GatewayEnv).UPSTREAM_TIMEOUT_MS) / 2;
 
 beforeEach(async () => {
   await clearFaults();
@@ -26,6 +36,8 @@ beforeEach(async () => {
 
 describe('circuit breaker', () => {
   it('a failing upstream opens its breaker and the gateway fails fast without calling it', async () => {
+    // Ten refusals and two scrapes must fit in the open interval, however busy the machine.
+    resetUpstreams(longOpen());
     await putFaults([{ target: 'inventory', kind: 'error', rate: 1 }]);
     const before = await faultsInjected('inventory', 'error');
 
@@ -45,7 +57,7 @@ describe('circuit breaker', () => {
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
       expect(await problemCode(res)).toBe('upstream_circuit_open');
-      expect(Date.now() - started).toBeLessThan(100);
+      expect(Date.now() - started).toBeLessThan(AT_ONCE_MS);
     }
     expect((await faultsInjected('inventory', 'error')) - before).toBe(reached);
     expect(await metric('meridian_breaker_state', { upstream: 'inventory', state: 'open' })).toBe(
@@ -79,7 +91,7 @@ describe('circuit breaker', () => {
     expect(await breakerOf('inventory')).toBe('open');
 
     await clearFaults();
-    await pause(450);
+    await pause(OPEN_MS + 50);
     expect(await breakerOf('inventory')).toBe('half-open');
     const probe = await get(STOCK);
     expect(probe.status).toBe(200);
@@ -92,7 +104,7 @@ describe('circuit breaker', () => {
     await putFaults([{ target: 'inventory', kind: 'error', rate: 1 }]);
     await get(STOCK);
     await get(STOCK);
-    await pause(450);
+    await pause(OPEN_MS + 50);
     const before = await faultsInjected('inventory', 'error');
     const probe = await get(STOCK);
     expect(probe.status).toBe(503);

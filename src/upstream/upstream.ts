@@ -14,6 +14,7 @@ import {
   isCallerError,
   RetryBudget,
   type StaleCopies,
+  type UpstreamConfig,
   Upstreams,
   unavailableProblem,
   upstreamConfigFromVars,
@@ -27,20 +28,25 @@ import { upstreamObserver } from '../metrics/gateway';
 export { TimeoutError, withTimeout } from '@common/resilience';
 
 let upstreams: Upstreams | undefined;
+let configured: UpstreamConfig | undefined;
 
 /** This isolate's upstream layer, configured from the gateway's vars on first use. */
 export function gatewayUpstreams(): Upstreams {
   if (!upstreams) {
-    const config = upstreamConfigFromVars(env);
+    const config = configured ?? upstreamConfigFromVars(env);
     const faults = config.faults.enabled ? (workerFaultRules() ?? undefined) : undefined;
     upstreams = new Upstreams(config, { faults, observer: upstreamObserver });
   }
   return upstreams;
 }
 
-/** Drops every breaker and bulkhead of this isolate (tests start from closed breakers). */
-export function resetUpstreams(): void {
+/**
+ * Drops every breaker and bulkhead of this isolate (tests start from closed
+ * breakers); a test that needs other settings than the vars passes them.
+ */
+export function resetUpstreams(config?: UpstreamConfig): void {
   upstreams = undefined;
+  configured = config;
 }
 
 export interface UpstreamOptions<T> extends Omit<CallOptions<T>, 'log'> {
