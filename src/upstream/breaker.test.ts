@@ -2,7 +2,8 @@
  * A failing upstream opens its breaker; while open the gateway answers 503 at
  * once without calling the upstream; after the open interval one probe is
  * let through and its success closes the breaker. Test vars: 5 consecutive
- * failures open it, it stays open 400 ms, 2 retries per request.
+ * failures open it, it stays open 2 s here (5 s where ten refusals must fit),
+ * 2 retries per request.
  */
 import { env } from 'cloudflare:workers';
 import { upstreamConfigFromVars } from '@common/resilience';
@@ -20,24 +21,25 @@ import {
 import { resetUpstreams } from './upstream';
 
 const STOCK = '/v1/inventory/MRD-TEE-001?region=us';
-const OPEN_MS = Number((env as unknown as GatewayEnv).BREAKER_OPEN_MS);
-/** Settings as the vars say, with an open interval that a loaded machine cannot outrun. */
-const longOpen = () => {
+/** The open interval here: long enough that a loaded machine cannot outrun it. */
+const OPEN_MS = 2000;
+/** The vars' settings, with another open interval. */
+const openFor = (open_ms: number) => {
   const config = upstreamConfigFromVars(env);
-  return { ...config, breaker: { ...config.breaker, open_ms: 5000 } };
+  return { ...config, breaker: { ...config.breaker, open_ms } };
 };
 /** "At once": well under the upstream's own deadline, on a loaded machine too. */
 const AT_ONCE_MS = Number((env as unknown as GatewayEnv).UPSTREAM_TIMEOUT_MS) / 2;
 
 beforeEach(async () => {
   await clearFaults();
-  resetUpstreams();
+  resetUpstreams(openFor(OPEN_MS));
 });
 
 describe('circuit breaker', () => {
   it('a failing upstream opens its breaker and the gateway fails fast without calling it', async () => {
     // Ten refusals and two scrapes must fit in the open interval, however busy the machine.
-    resetUpstreams(longOpen());
+    resetUpstreams(openFor(5000));
     await putFaults([{ target: 'inventory', kind: 'error', rate: 1 }]);
     const before = await faultsInjected('inventory', 'error');
 
