@@ -10,6 +10,8 @@ import { defineConfig, defineProject } from 'vitest/config';
 // @ts-expect-error: plain ESM helpers shared with the dev server and bench.
 import { readDevVars, workerOptions } from './scripts/miniflare.mjs';
 // @ts-expect-error: plain ESM helpers shared with the dev server and bench.
+import { catalogSeedSql } from './scripts/seed.mjs';
+// @ts-expect-error: plain ESM helpers shared with the dev server and bench.
 import { WORKERS } from './scripts/workers.mjs';
 
 interface WorkerSpec {
@@ -180,6 +182,9 @@ function workerProject(runner: string, include: string[], options: ProjectOption
             bindings: {
               ...own.bindings,
               TEST_MIGRATIONS: await migrations(),
+              // The demo products (no stock), as `npm run dev` seeds them: the
+              // catalog knows MRD-TEE-001 & co, so stock routes accept them.
+              TEST_CATALOG_SEED: catalogSeedSql() as string,
               // Lets tests sign tokens as identity does (attack tests re-sign variants).
               TEST_JWT_PRIVATE_KEYS: devVars.JWT_PRIVATE_KEYS ?? '[]',
             },

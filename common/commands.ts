@@ -75,7 +75,8 @@ export async function answerCommand(
   reply: (reply: Envelope) => Promise<void>,
   answerTransient: (type: string) => boolean = () => false,
 ): Promise<ConsumeOutcome> {
-  const handler = handlers[envelope.type];
+  // Own keys only: a message type such as `constructor` names no handler.
+  const handler = Object.hasOwn(handlers, envelope.type) ? handlers[envelope.type] : undefined;
   if (!handler) return 'ignored';
   const meta: CallMeta = { requestId: envelope.id, traceparent: envelope.traceparent };
   const result = await handler(envelope.payload, meta);

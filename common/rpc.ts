@@ -4,8 +4,17 @@
  */
 import { z } from 'zod';
 
+/**
+ * The request ids Meridian carries: its own (`req_…`), or a client's
+ * `X-Request-Id` when it has this safe shape (no spaces, quotes, control or
+ * non-ASCII characters, at most 128). Anything else a client sends is
+ * replaced at the gateway, so no client text reaches logs, RPC metadata or
+ * message envelopes as an id.
+ */
+export const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
 export const CallMetaSchema = z.object({
-  requestId: z.string(),
+  requestId: z.string().regex(REQUEST_ID),
   traceparent: z.string(),
 });
 export type CallMeta = z.infer<typeof CallMetaSchema>;

@@ -110,22 +110,41 @@ function gatewayProblems(gateway, identity) {
   return problems;
 }
 
-/** Checks that hold in every environment: the API limit's vars say what its binding does. */
+/** Each Rate Limiting binding of the gateway, and the vars that say what it enforces. */
+const LIMITS = [
+  {
+    binding: 'API_RATE_LIMITER',
+    limit: 'RATE_LIMIT_API_CAPACITY',
+    period: 'RATE_LIMIT_API_PERIOD_S',
+  },
+  {
+    binding: 'HEALTH_RATE_LIMITER',
+    limit: 'RATE_LIMIT_HEALTH_CAPACITY',
+    period: 'RATE_LIMIT_HEALTH_PERIOD_S',
+  },
+];
+
+/** Checks that hold in every environment: each limit's vars say what its binding does. */
 export function consistencyProblems(configs) {
   const gateway = configs.find((c) => c.worker === 'gateway');
   if (!gateway) return ['no gateway config'];
   const vars = gateway.config.vars ?? {};
-  const binding = (gateway.config.ratelimits ?? []).find((r) => r.name === 'API_RATE_LIMITER');
-  if (!binding) return ['the gateway has no API_RATE_LIMITER ratelimits binding'];
   const problems = [];
-  if (String(binding.simple?.limit) !== String(vars.RATE_LIMIT_API_CAPACITY))
-    problems.push(
-      `RATE_LIMIT_API_CAPACITY (${vars.RATE_LIMIT_API_CAPACITY}) differs from API_RATE_LIMITER's limit (${binding.simple?.limit})`,
-    );
-  if (String(binding.simple?.period) !== String(vars.RATE_LIMIT_API_PERIOD_S))
-    problems.push(
-      `RATE_LIMIT_API_PERIOD_S (${vars.RATE_LIMIT_API_PERIOD_S}) differs from API_RATE_LIMITER's period (${binding.simple?.period})`,
-    );
+  for (const { binding: name, limit, period } of LIMITS) {
+    const binding = (gateway.config.ratelimits ?? []).find((r) => r.name === name);
+    if (!binding) {
+      problems.push(`the gateway has no ${name} ratelimits binding`);
+      continue;
+    }
+    if (String(binding.simple?.limit) !== String(vars[limit]))
+      problems.push(
+        `${limit} (${vars[limit]}) differs from ${name}'s limit (${binding.simple?.limit})`,
+      );
+    if (String(binding.simple?.period) !== String(vars[period]))
+      problems.push(
+        `${period} (${vars[period]}) differs from ${name}'s period (${binding.simple?.period})`,
+      );
+  }
   return problems;
 }
 

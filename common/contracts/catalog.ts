@@ -1,5 +1,7 @@
 /** Catalog contracts shared by the catalog worker and the gateway. */
 import { z } from 'zod';
+// Installs the client-facing validation messages in every worker that loads a contract.
+import './messages';
 import { REGIONS } from '../regions';
 import { SkuSchema } from './inventory';
 
@@ -9,7 +11,7 @@ export const PRICE_AMOUNT_MAX = 100_000_000_000;
 export const MoneySchema = z
   .object({
     amount: z.number().int().nonnegative().max(PRICE_AMOUNT_MAX),
-    currency: z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code'),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code'),
   })
   .meta({ id: 'Money', description: 'An amount of integer minor units in a currency.' });
 export type Money = z.infer<typeof MoneySchema>;
@@ -18,13 +20,13 @@ export type Money = z.infer<typeof MoneySchema>;
  * Product ids are opaque: `prd_` and upper-case letters or digits. New ones
  * are sortable (`newId('prd')`); seeded or imported ones need not be.
  */
-export const ProductIdSchema = z.string().regex(/^prd_[0-9A-Z]{1,60}$/, 'not a product id');
+export const ProductIdSchema = z.string().regex(/^prd_[0-9A-Z]{1,60}$/, 'must be a product id');
 
 export const CategorySchema = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'category must be lowercase letters, digits, "_" or "-"');
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be a category: lowercase letters, digits, "_" or "-"');
 
 export const ProductSchema = z
   .object({
@@ -66,10 +68,34 @@ export const UpdateProductInputSchema = z
   });
 export type UpdateProductInput = z.input<typeof UpdateProductInputSchema>;
 
+/**
+ * A list query. `category` has the format of the catalog's own categories,
+ * so no client value can stand for "no filter" (the cache key spells that
+ * out separately; see the catalog's `listKey`).
+ */
+/** Most SKUs one quote prices (an order holds at most 50 lines). */
+export const QUOTE_SKUS_MAX = 50;
+
+/** `quote(skus)`: the SKUs of an order, by format. */
+export const QuoteInputSchema = z.array(SkuSchema).min(1).max(QUOTE_SKUS_MAX);
+
+/** One SKU's current price, as `quote` answers it (a list, never a client-keyed object). */
+export interface QuotedPrice {
+  sku: string;
+  unitPrice: Money;
+}
+
+/** `skuExists(sku)`: whether a catalog entry has this SKU, and for how long the answer holds. */
+export interface SkuPresence {
+  exists: boolean;
+  /** How long the answer may still be reused without passing the staleness bound. */
+  freshForMs: number;
+}
+
 export const ListProductsInputSchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional(),
-  category: z.string().min(1).max(64).optional(),
+  cursor: z.string().min(1).max(200).optional(),
+  category: CategorySchema.optional(),
 });
 export type ListProductsInput = z.infer<typeof ListProductsInputSchema>;
 

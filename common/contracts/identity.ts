@@ -3,6 +3,8 @@
  * worker (which signs) and the gateway (which verifies).
  */
 import { z } from 'zod';
+// Installs the client-facing validation messages in every worker that loads a contract.
+import './messages';
 import { REGIONS } from '../regions';
 
 export const ROLES = ['customer', 'admin'] as const;

@@ -7,13 +7,18 @@
  * is confirmed (reserved → sold), released or expires (reserved → available).
  */
 import { z } from 'zod';
+// Installs the client-facing validation messages in every worker that loads a contract.
+import './messages';
 import { REGIONS } from '../regions';
 
 export const SkuSchema = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'sku must be letters, digits, ".", "_" or "-"');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    'must be a SKU: letters, digits, ".", "_" or "-", starting with a letter or digit',
+  );
 
 export const StockLevelSchema = z
   .object({

@@ -4,8 +4,11 @@
  * Declared once, used by every side.
  */
 import { z } from 'zod';
+// Installs the client-facing validation messages in every worker that loads a contract.
+import './messages';
 import { REGIONS } from '../regions';
 import { MoneySchema } from './catalog';
+import { SkuSchema } from './inventory';
 
 export const ORDER_STATUSES = [
   'PENDING',
@@ -22,7 +25,8 @@ export const isTerminal = (status: OrderStatus) => TERMINAL_STATUSES.includes(st
 
 export const OrderItemInputSchema = z
   .object({
-    sku: z.string().min(1).max(64),
+    // A SKU by format: it is looked up (quote, stock), and only catalog SKUs pass.
+    sku: SkuSchema,
     quantity: z.number().int().positive().max(1000),
   })
   .strict();

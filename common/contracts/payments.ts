@@ -7,6 +7,8 @@
  * applied at most once: the same id answers with the same result.
  */
 import { z } from 'zod';
+// Installs the client-facing validation messages in every worker that loads a contract.
+import './messages';
 import { REGIONS } from '../regions';
 
 /** Limits: one movement, and a balance, in minor units (well inside 2^53). */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { fail, ok, problem } from '../problem';
 import { classifyOutcome } from './classify';
 import {
@@ -45,5 +46,18 @@ describe('classifyOutcome', () => {
   it('a thrown Problem is judged by its status', () => {
     expect(thrown(problem(400, 'bad', 'bad'))).toEqual({ failure: false, retryable: false });
     expect(thrown(problem(502, 'bad', 'bad'))).toMatchObject({ failure: true, retryable: true });
+  });
+
+  it('an error the caller raised before the upstream acted is not the upstream failing', () => {
+    const refused = z.object({ sku: z.string() }).safeParse({ sku: () => 1 });
+    if (refused.success) throw new Error('the schema accepted a function');
+    expect(thrown(refused.error)).toEqual({ failure: false, retryable: false });
+    const notPlainData = new DOMException('Could not serialize object', 'DataCloneError');
+    expect(thrown(notPlainData)).toEqual({ failure: false, retryable: false });
+    // Any other thrown error is still the upstream's: a bug there must open the breaker.
+    expect(thrown(new TypeError('x is not a function'))).toEqual({
+      failure: true,
+      retryable: true,
+    });
   });
 });

@@ -3,7 +3,13 @@
  * `Result` values: a 4xx `{ ok: false }` is an answer (the upstream is
  * healthy) and is never retried, except 408 and 429, which ask to come back
  * later; a 5xx `{ ok: false }` counts as a failure like a thrown error.
+ *
+ * What a client sent never counts against an upstream: a 4xx (answered or
+ * thrown as a `Problem`) and an error raised on the caller's side before the
+ * upstream did anything (`isCallerError`) are neither failures nor retried,
+ * so no client can open a breaker for everyone else.
  */
+import { core } from 'zod';
 import { Problem } from '../problem';
 import { BulkheadRejectedError, CircuitOpenError, ResilienceError, TimeoutError } from './errors';
 import type { Outcome, Verdict } from './policy';
@@ -37,6 +43,17 @@ function failedResult(value: unknown): { status: number; retryAfter_s?: number }
   };
 }
 
+/**
+ * An error raised on the caller's side of a call, which says nothing about
+ * the upstream: its arguments could not be serialised for RPC
+ * (`DataCloneError`, e.g. a value that is not plain data) or a schema refused
+ * the input before it was sent (a zod error).
+ */
+export function isCallerError(error: unknown): boolean {
+  if (error instanceof core.$ZodError) return true;
+  return error instanceof DOMException && error.name === 'DataCloneError';
+}
+
 export function classifyOutcome(outcome: Outcome<unknown>): Verdict {
   if (outcome.ok) {
     const failed = failedResult(outcome.value);
@@ -48,6 +65,7 @@ export function classifyOutcome(outcome: Outcome<unknown>): Verdict {
   if (error instanceof CircuitOpenError || error instanceof BulkheadRejectedError) {
     return { failure: false, retryable: false };
   }
+  if (isCallerError(error)) return { failure: false, retryable: false };
   if (error instanceof TimeoutError || error instanceof ResilienceError) {
     return { failure: true, retryable: true };
   }

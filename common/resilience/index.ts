@@ -5,9 +5,14 @@
  */
 export { type BreakerState, CircuitBreaker } from './breaker';
 export { Bulkhead } from './bulkhead';
-export { classifyOutcome, verdictForStatus } from './classify';
+export { classifyOutcome, isCallerError, verdictForStatus } from './classify';
 export { type Clock, sleep, systemClock } from './clock';
-export { DEFAULT_UPSTREAM_CONFIG, type UpstreamConfig, upstreamConfigFromVars } from './config';
+export {
+  DEFAULT_UPSTREAM_CONFIG,
+  numberVar,
+  type UpstreamConfig,
+  upstreamConfigFromVars,
+} from './config';
 export {
   BulkheadRejectedError,
   CircuitOpenError,

@@ -115,4 +115,22 @@ describe('Upstreams', () => {
     expect(o.retries).toEqual([2]);
     expect(o.outcomes).toEqual(['ok']);
   });
+
+  it('a call that waits without a bulkhead slot leaves every slot to other calls', async () => {
+    const upstreams = new Upstreams({ ...config(), concurrency_max: 1, queue_max: 0 });
+    let release = () => {};
+    const waiting = upstreams.call(
+      'svc',
+      () => new Promise<string>((resolve) => (release = () => resolve('woken'))),
+      { bulkhead: false },
+    );
+    expect(upstreams.status('svc').inFlight).toBe(0);
+    await expect(upstreams.call('svc', async () => 'served')).resolves.toBe('served');
+    // The same wait inside the bulkhead holds its only slot: the next call is refused.
+    const holding = upstreams.call('svc', () => new Promise((r) => setTimeout(r, 50)));
+    await expect(upstreams.call('svc', async () => 'refused')).rejects.toThrow(/saturated/);
+    release();
+    await expect(waiting).resolves.toBe('woken');
+    await holding;
+  });
 });

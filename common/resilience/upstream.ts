@@ -60,6 +60,13 @@ export interface CallOptions<T> {
   budget?: RetryBudget;
   log?: Logger;
   /**
+   * Whether the call takes a slot of the upstream's bulkhead (default true).
+   * A long-poll, which waits for an event rather than for work, passes false
+   * and is capped by its caller instead (per principal), so waiters never
+   * hold the slots other calls need. Breaker, timeout and faults still apply.
+   */
+  bulkhead?: boolean;
+  /**
    * Answer to use when the call fails (thrown, timed out, refused, or a 5xx
    * Result): return a value to serve it, or undefined to let the failure stand.
    */
@@ -76,6 +83,8 @@ interface UpstreamPolicies {
   breaker: CircuitBreaker;
   bulkhead: Bulkhead;
   chain: Policy;
+  /** The same chain without the bulkhead, for calls that wait rather than work. */
+  unbounded: Policy;
 }
 
 export class Upstreams {
@@ -93,9 +102,10 @@ export class Upstreams {
   async call<T>(
     upstream: string,
     call: (ctx: CallContext) => Promise<T>,
-    { idempotent = false, timeout_ms, budget, log, fallback }: CallOptions<T> = {},
+    { idempotent = false, timeout_ms, budget, log, fallback, bulkhead = true }: CallOptions<T> = {},
   ): Promise<T> {
-    const { chain } = this.#policies(upstream);
+    const policies = this.#policies(upstream);
+    const chain = bulkhead ? policies.chain : policies.unbounded;
     const started = Date.now();
     const ctx: CallContext = { upstream, idempotent, timeout_ms, budget, log, attempt: 1 };
     const outcome = await settle(chain.execute(ctx, call));
@@ -146,7 +156,7 @@ export class Upstreams {
       clock,
       onTransition: (from, to) => observer?.onTransition?.(upstream, from, to),
     });
-    const limits = config.limits[upstream];
+    const limits = Object.hasOwn(config.limits, upstream) ? config.limits[upstream] : undefined;
     const bulkhead = new Bulkhead({
       concurrency_max: limits?.concurrency_max ?? config.concurrency_max,
       queue_max: limits?.queue_max ?? config.queue_max,
@@ -160,14 +170,9 @@ export class Upstreams {
       random,
       onRetry: (attempt, delay_ms) => observer?.onRetry?.(upstream, attempt, delay_ms),
     });
-    const policies: Policy[] = [
-      retry,
-      breaker,
-      bulkhead,
-      new TimeoutPolicy({ timeout_ms: config.timeout_ms }),
-    ];
+    const inner: Policy[] = [new TimeoutPolicy({ timeout_ms: config.timeout_ms })];
     if (faults) {
-      policies.push(
+      inner.push(
         new FaultInjectionPolicy(faults, {
           clock,
           random,
@@ -175,7 +180,12 @@ export class Upstreams {
         }),
       );
     }
-    return { breaker, bulkhead, chain: compose(policies) };
+    return {
+      breaker,
+      bulkhead,
+      chain: compose([retry, breaker, bulkhead, ...inner]),
+      unbounded: compose([retry, breaker, ...inner]),
+    };
   }
 }
 

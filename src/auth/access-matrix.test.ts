@@ -192,14 +192,14 @@ const ROWS: Row[] = [
   {
     method: 'GET',
     path: '/v1/inventory/{sku}',
-    concrete: '/v1/inventory/MATRIX-1',
+    concrete: '/v1/inventory/MRD-TEE-001',
     level: 'public',
     success: 200,
   },
   {
     method: 'POST',
     path: '/v1/inventory/{sku}/restock',
-    concrete: '/v1/inventory/MATRIX-1/restock',
+    concrete: '/v1/inventory/MRD-TEE-001/restock',
     level: 'admin',
     success: 200,
     request: () => ({ body: { quantity: 1 } }),

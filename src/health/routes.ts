@@ -1,24 +1,31 @@
 /**
  * Liveness (`/health`: the gateway itself answers) and readiness
- * (`/health/ready`: every service answers its own probe within the timeout;
- * 503 names the ones that did not). Each service also shows this isolate's
- * circuit breaker for it. Probes bypass the upstream layer: they must report
- * the service as it is, not as the breaker or an injected fault make it look.
+ * (`/health/ready`: every service answers its own probe within the timeout,
+ * its breaker in this isolate is closed and no fault rule targets it; 503
+ * names the ones that are not). Readiness is public, so it is cheap to ask:
+ * answered from a probe round at most HEALTH_CACHE_MS (≤ 2 s) old, shared
+ * by concurrent callers, and rate limited per caller (principal, else IP).
+ * Why a service is not ok (`detail`: probe errors, breaker, fault rules) is
+ * for operators only; anyone else sees each service's status.
  */
 
-import { errorMessage } from '@common/log';
 import { workerVersion } from '@common/version';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { withAccess } from '../auth/access';
 import type { GatewayBindings } from '../context';
-import { documentedHeaders } from '../http/openapi';
-import { healthCheckers, SERVICE_NAMES } from '../upstream/services';
-import { gatewayUpstreams, withTimeout } from '../upstream/upstream';
+import { documentedHeaders, problemResponses } from '../http/openapi';
+import { rateLimit } from '../ratelimit/middleware';
+import { healthPolicy } from '../ratelimit/policy';
+import { SERVICE_NAMES } from '../upstream/services';
+import { breakerStates, probeRound, serviceHealth } from './readiness';
 
 const ServiceStatus = z.object({
   status: z.enum(['ok', 'degraded', 'down']),
   latencyMs: z.number().int(),
-  detail: z.string().optional(),
+  detail: z.string().optional().openapi({
+    description: 'Why the service is not ok; only for admins and operators.',
+  }),
   breaker: z.enum(['closed', 'open', 'half-open']).openapi({
     description: "This isolate's circuit breaker for the service.",
   }),
@@ -34,8 +41,21 @@ const LiveSchema = z.object({
 
 const ReadySchema = z.object({
   status: z.enum(['ok', 'unavailable']),
+  checkedAt: z.string().openapi({ description: 'When the services were last probed.' }),
   services: z.record(z.string(), ServiceStatus),
 });
+
+/** The readiness route's own limit (the API's limiter skips health). */
+function healthRateLimit(): MiddlewareHandler<GatewayBindings> {
+  return function healthRateLimitMiddleware(c, next) {
+    return rateLimit({
+      name: 'health',
+      limiter: (env) => env.HEALTH_RATE_LIMITER,
+      policy: healthPolicy,
+      skip: () => false,
+    })(c, next);
+  };
+}
 
 export const health = new OpenAPIHono<GatewayBindings>();
 
@@ -61,7 +81,13 @@ health.openapi(
     withAccess('public', {
       method: 'get',
       path: '/health/ready',
-      summary: 'Readiness: every service answers its probe over its binding.',
+      middleware: [healthRateLimit()],
+      summary:
+        'Readiness: every service answers its probe, with a closed breaker and no fault rule.',
+      description:
+        'Answered from a probe round at most HEALTH_CACHE_MS (1 s; never more than 2 s) old; ' +
+        'rate limited per caller (the HEALTH_RATE_LIMITER binding: RATE_LIMIT_HEALTH_CAPACITY per RATE_LIMIT_HEALTH_PERIOD_S). ' +
+        '`detail` is shown to admins and operators only.',
       responses: {
         200: {
           description: 'all services ready',
@@ -72,48 +98,29 @@ health.openapi(
           headers: documentedHeaders('Retry-After'),
           content: { 'application/json': { schema: ReadySchema } },
         },
+        ...problemResponses(429),
       },
     }),
   ),
   async (c) => {
-    const timeout = Number(c.env.HEALTH_TIMEOUT_MS) || 1500;
-    const checkers = healthCheckers(c.env);
-    const results = await Promise.all(
+    const breakers = breakerStates();
+    const round = await probeRound(c.env, (p) => c.executionCtx.waitUntil(p));
+    const operator = c.get('principal')?.roles.includes('admin') ?? false;
+    const entries = await Promise.all(
       SERVICE_NAMES.map(async (name) => {
-        const started = Date.now();
-        const { breaker } = gatewayUpstreams().status(name);
-        try {
-          const report = await withTimeout(name, timeout, checkers[name]());
-          const failing = Object.entries(report.checks).filter(([, v]) => v !== 'ok');
-          const detail = failing.map(([k, v]) => `${k}: ${v}`).join('; ');
-          return [
-            name,
-            {
-              status: report.status,
-              latencyMs: Date.now() - started,
-              ...(detail ? { detail } : {}),
-              breaker,
-            },
-          ] as const;
-        } catch (error) {
-          return [
-            name,
-            {
-              status: 'down' as const,
-              latencyMs: Date.now() - started,
-              detail: errorMessage(error),
-              breaker,
-            },
-          ] as const;
-        }
+        const probed = round.services[name];
+        const { detail, ...seen } = await serviceHealth(name, probed, breakers[name]);
+        return [name, operator && detail ? { ...seen, detail } : seen] as const;
       }),
     );
-    const services = Object.fromEntries(results);
-    const ready = results.every(([, s]) => s.status === 'ok');
+    const services = Object.fromEntries(entries);
+    const ready = entries.every(([, s]) => s.status === 'ok');
+    c.header('cache-control', 'no-store');
+    const body = { checkedAt: new Date(round.checkedAt).toISOString(), services };
     if (!ready) {
       c.header('retry-after', '5');
-      return c.json({ status: 'unavailable' as const, services }, 503);
+      return c.json({ status: 'unavailable' as const, ...body }, 503);
     }
-    return c.json({ status: 'ok' as const, services }, 200);
+    return c.json({ status: 'ok' as const, ...body }, 200);
   },
 );

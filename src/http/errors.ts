@@ -6,6 +6,8 @@
  * is served under other methods.
  */
 
+// The client-facing validation messages (installed once per isolate).
+import '@common/contracts/messages';
 import { errorMessage } from '@common/log';
 import { Problem, type ProblemSpec, problemResponse } from '@common/problem';
 import type { Hook } from '@hono/zod-openapi';

@@ -1,11 +1,14 @@
 /**
- * Gives every request an id (the client's `X-Request-Id` when it is sane) and a
+ * Gives every request an id (the client's `X-Request-Id` when it has the safe
+ * shape `REQUEST_ID`, else a new `req_…`; the id then flows into every log
+ * line, RPC call and message envelope of the request) and a
  * W3C `traceparent` (continuing the caller's trace), a logger that carries
  * both, and one access-log line when the response is ready.
  */
 
 import { newId } from '@common/ids';
 import { createLogger } from '@common/log';
+import { REQUEST_ID } from '@common/rpc';
 import { childTraceparent, parseTraceparent } from '@common/trace';
 import type { MiddlewareHandler } from 'hono';
 import type { GatewayBindings } from '../context';
@@ -13,8 +16,6 @@ import type { GatewayBindings } from '../context';
 export interface RequestContextOptions {
   service?: string;
 }
-
-const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
 /**
  * @example app.use(requestContext())
@@ -24,7 +25,7 @@ export function requestContext({
 }: RequestContextOptions = {}): MiddlewareHandler<GatewayBindings> {
   return async function requestContextMiddleware(c, next) {
     const offered = c.req.header('x-request-id');
-    const requestId = offered && CLIENT_REQUEST_ID.test(offered) ? offered : newId('req');
+    const requestId = offered && REQUEST_ID.test(offered) ? offered : newId('req');
     const traceparent = childTraceparent(parseTraceparent(c.req.header('traceparent')));
     const log = createLogger({ service, requestId, traceparent });
     c.set('requestId', requestId);

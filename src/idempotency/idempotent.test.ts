@@ -190,6 +190,24 @@ describe('IdempotencyRecord', () => {
     expect((await record.begin('fp', lock_ms, retention_ms)).kind).toBe('started');
   });
 
+  it('a released key (the request was refused) leaves no storage: no table, no alarm', async () => {
+    const record = idempotencyRecord(gatewayEnv, 'us', 'test:release', newKey());
+    const begun = await record.begin('fp', 60_000, 86_400_000);
+    if (begun.kind !== 'started') throw new Error('expected a start');
+    await record.abort(begun.token);
+    const left = await runInDurableObject(record, async (_i, state) => ({
+      tables: state.storage.sql
+        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .toArray()
+        .map((t) => t.name)
+        .filter((name) => !name.startsWith('_cf_') && !name.startsWith('sqlite_')),
+      alarm: await state.storage.getAlarm(),
+    }));
+    expect(left).toEqual({ tables: [], alarm: null });
+    // The key still works afterwards.
+    expect((await record.begin('fp', 60_000, 86_400_000)).kind).toBe('started');
+  });
+
   it('an in-flight request whose lock lapsed (it died) is taken over by a retry', async () => {
     const record = idempotencyRecord(gatewayEnv, 'us', 'test:lock', newKey());
     const first = await record.begin('fp', 60_000, 86_400_000);

@@ -110,12 +110,19 @@ export class IdempotencyRecord extends DurableObject<GatewayEnv> {
     return cursor.rowsWritten > 0;
   }
 
-  /** Releases the key without a stored response, so a retry runs again. */
-  abort(token: string): void {
-    this.#sql().exec(
+  /**
+   * Releases the key without a stored response, so a retry runs again. The
+   * record was all this object held, so it is dropped with its table and
+   * alarm: a refused request (a 400 with a fresh key) leaves no storage.
+   */
+  async abort(token: string): Promise<void> {
+    const released = this.#sql().exec(
       `DELETE FROM record WHERE id = 1 AND token = ? AND state = 'in_flight'`,
       token,
     );
+    if (released.rowsWritten === 0) return;
+    await this.ctx.storage.deleteAll();
+    this.#ready = false;
   }
 
   /** Retention over: forget everything (the object then holds no storage). */

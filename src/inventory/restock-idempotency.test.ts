@@ -4,12 +4,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { call, operatorKey } from '../../test/support/clients';
+import { insertProduct } from '../../test/support/fixtures';
 
 interface Stock {
   available: number;
 }
 
-const sku = () => `IDEM-${crypto.randomUUID().slice(0, 8)}`;
+/** A SKU of a fresh catalog entry: stock exists only for SKUs the catalog has. */
+const sku = async () =>
+  (await insertProduct({ sku: `IDEM-${crypto.randomUUID().slice(0, 8)}` })).sku;
 const restock = (s: string, quantity: number, key?: string) =>
   call('POST', `/v1/inventory/${s}/restock`, {
     apiKey: operatorKey(),
@@ -21,7 +24,7 @@ const available = async (s: string) =>
 
 describe('restock with Idempotency-Key', () => {
   it('50 concurrent duplicates add the stock once; one original, the rest 409 or its replay', async () => {
-    const s = sku();
+    const s = await sku();
     const results = await Promise.all(Array.from({ length: 50 }, () => restock(s, 7, 'dup-50')));
     expect(await available(s)).toBe(7);
     const originals = results.filter(
@@ -38,7 +41,7 @@ describe('restock with Idempotency-Key', () => {
   });
 
   it('a replay returns the stored first response, not a recomputed one', async () => {
-    const s = sku();
+    const s = await sku();
     expect((await restock(s, 5, 'first')).status).toBe(200);
     expect((await restock(s, 3, 'second')).status).toBe(200);
     const replay = await restock(s, 5, 'first');
@@ -49,7 +52,7 @@ describe('restock with Idempotency-Key', () => {
   });
 
   it('the same key with another quantity is a 422 and changes nothing', async () => {
-    const s = sku();
+    const s = await sku();
     await restock(s, 5, 'k');
     const other = await restock(s, 50, 'k');
     expect(other.status).toBe(422);
@@ -57,7 +60,7 @@ describe('restock with Idempotency-Key', () => {
   });
 
   it('a key of the maximum length (200 characters) applies once too', async () => {
-    const s = sku();
+    const s = await sku();
     const key = 'r'.repeat(200);
     expect((await restock(s, 4, key)).status).toBe(200);
     expect((await restock(s, 4, key)).headers.get('idempotent-replayed')).toBe('true');
@@ -65,7 +68,7 @@ describe('restock with Idempotency-Key', () => {
   });
 
   it('the key stays optional here: without one each restock applies', async () => {
-    const s = sku();
+    const s = await sku();
     await restock(s, 2);
     await restock(s, 2);
     expect(await available(s)).toBe(4);

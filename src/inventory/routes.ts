@@ -12,6 +12,7 @@ import type { GatewayBindings } from '../context';
 import { problemResponses } from '../http/openapi';
 import { idempotent } from '../idempotency/middleware';
 import { scopedOperationId } from '../idempotency/operation-id';
+import { readWithCatalogSku, requireCatalogSku } from '../products/sku-check';
 import { callUpstream } from '../upstream/upstream';
 
 const SkuParam = z.object({ sku: SkuSchema });
@@ -23,7 +24,8 @@ inventory.openapi(
     withAccess('public', {
       method: 'get',
       path: '/v1/inventory/{sku}',
-      summary: 'Stock of a SKU in a region warehouse (linearizable: read at the shard leader).',
+      summary:
+        'Stock of a SKU in a region warehouse (linearizable: read at the shard leader); 404 for a SKU no product has.',
       request: { params: SkuParam, query: z.object({ region: z.enum(REGIONS).optional() }) },
       responses: {
         200: {
@@ -37,11 +39,13 @@ inventory.openapi(
   async (c) => {
     const { sku } = c.req.valid('param');
     const region = c.req.valid('query').region ?? c.var.homeRegion;
-    const level = unwrap(
-      await callUpstream('inventory', () => c.env.INVENTORY.getStock(sku, region), {
-        log: c.get('log'),
-        idempotent: true,
-      }),
+    const level = await readWithCatalogSku(c, sku, async () =>
+      unwrap(
+        await callUpstream('inventory', () => c.env.INVENTORY.getStock(sku, region), {
+          log: c.get('log'),
+          idempotent: true,
+        }),
+      ),
     );
     return c.json(level, 200);
   },
@@ -80,6 +84,7 @@ inventory.openapi(
     const { sku } = c.req.valid('param');
     const body = c.req.valid('json');
     const region = body.region ?? c.var.homeRegion;
+    await requireCatalogSku(c, sku);
     // The key is the caller's (idempotent() scopes it), so the operation id is too.
     const operationId = (await scopedOperationId(c, 'restock')) ?? `restock:${c.get('requestId')}`;
     const meta = { requestId: c.get('requestId'), traceparent: c.get('traceparent') };

@@ -8,6 +8,22 @@ import { MetricsRegistry } from './registry';
 
 export const metrics = new MetricsRegistry();
 
+/**
+ * When this isolate served its first request. Not read at module load: a
+ * Worker's clock stands at the epoch while its global scope runs, which
+ * made the uptime gauge report a timestamp instead of an age.
+ */
+let firstRequestAt: number | undefined;
+
+export function markIsolateStart(now = Date.now()): void {
+  firstRequestAt ??= now;
+}
+
+/** Seconds since this isolate served its first request. */
+export function isolateAge_s(now = Date.now()): number {
+  return firstRequestAt === undefined ? 0 : Math.max(0, Math.floor((now - firstRequestAt) / 1000));
+}
+
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export const httpRequests = metrics.counter(
@@ -57,6 +73,11 @@ export const breakerTransitions = metrics.counter(
   'meridian_breaker_transitions_total',
   'Circuit breaker state changes.',
   ['upstream', 'from', 'to'],
+);
+
+export const healthProbeRounds = metrics.counter(
+  'meridian_health_probe_rounds_total',
+  'Readiness fan-outs to every service; at most one per HEALTH_CACHE_MS however many ask.',
 );
 
 export const faultsInjected = metrics.counter(

@@ -5,13 +5,14 @@
 import type { MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import type { GatewayBindings } from '../context';
-import { httpDuration, httpRequests } from './gateway';
+import { httpDuration, httpRequests, markIsolateStart } from './gateway';
 
 /**
  * @example app.use(httpMetrics())
  */
 export function httpMetrics(): MiddlewareHandler<GatewayBindings> {
   return async function httpMetricsMiddleware(c, next) {
+    markIsolateStart();
     const started = performance.now();
     await next();
     // The most specific pattern matched (also when a middleware answered

@@ -93,4 +93,12 @@ describe('/metrics', () => {
       await metric('meridian_faults_injected_total', { target: 'catalog', kind: 'drop' }),
     ).toBe(3);
   });
+
+  it('the uptime gauge is the isolate’s age in seconds, not a timestamp', async () => {
+    await get('/health');
+    const age_s = await metric('meridian_isolate_uptime_seconds');
+    expect(age_s).toBeGreaterThanOrEqual(0);
+    // An age, not seconds since 1970 (which a clock read at module load gives on Workers).
+    expect(age_s).toBeLessThan(24 * 3600);
+  });
 });

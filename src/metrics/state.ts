@@ -7,11 +7,10 @@ import type { BreakerState } from '@common/resilience';
 import { SERVICE_NAMES } from '../upstream/services';
 import { inFlightRequests } from '../upstream/shed';
 import { gatewayUpstreams } from '../upstream/upstream';
-import { metrics } from './gateway';
+import { isolateAge_s, metrics } from './gateway';
 import type { Sample } from './registry';
 
 const STATES: readonly BreakerState[] = ['closed', 'open', 'half-open'];
-const started = Date.now();
 
 function upstreamNames(): string[] {
   return [...new Set([...SERVICE_NAMES, ...gatewayUpstreams().names()])];
@@ -56,7 +55,7 @@ metrics.gauge('meridian_http_in_flight', 'Requests this isolate is working on.',
 metrics.gauge(
   'meridian_isolate_uptime_seconds',
   'Age of the isolate these metrics come from (a reset means a new isolate).',
-  () => [{ labels: {}, value: Math.floor((Date.now() - started) / 1000) }],
+  () => [{ labels: {}, value: isolateAge_s() }],
 );
 
 export { metrics };

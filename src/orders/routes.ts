@@ -6,21 +6,26 @@
 
 import { MoneySchema } from '@common/contracts/catalog';
 import {
+  isTerminal,
   ORDER_STATUSES,
   OrderItemInputSchema,
+  type OrderView,
   type PricedItem,
   PricedItemSchema,
 } from '@common/contracts/orders';
-import { problem, unwrap } from '@common/problem';
+import { problem, type Result, unwrap } from '@common/problem';
 import { derivedRegionalId } from '@common/regions';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { withAccess } from '../auth/access';
 import { principalOf } from '../auth/authenticate';
 import type { GatewayBindings } from '../context';
 import { acceptingOrders } from '../flags/middleware';
 import { documentedHeaders, problemResponses } from '../http/openapi';
 import { idempotent } from '../idempotency/middleware';
+import { callerKey } from '../ratelimit/middleware';
 import { callUpstream } from '../upstream/upstream';
+import { isolateLongPolls } from './long-polls';
 
 const ORDER_STATUS = z.enum(ORDER_STATUSES).openapi('OrderStatus');
 const OrderSchema = z
@@ -76,11 +81,13 @@ orders.openapi(
     const customer = principalOf(c);
     const { items } = c.req.valid('json');
     const log = c.get('log');
-    const prices = unwrap(
+    const quoted = unwrap(
       await callUpstream('catalog', () => c.env.CATALOG.quote(items.map((i) => i.sku)), { log }),
     );
+    // A Map: a SKU is client input, and a plain object would find `constructor` on its prototype.
+    const prices = new Map(quoted.map((q) => [q.sku, q.unitPrice]));
     const priced: PricedItem[] = items.map((i) => {
-      const unitPrice = prices[i.sku];
+      const unitPrice = prices.get(i.sku);
       if (!unitPrice) throw problem(400, 'sku_unknown', `unknown sku ${i.sku}`);
       return { ...i, unitPrice };
     });
@@ -121,13 +128,17 @@ orders.openapi(
       path: '/v1/orders/{id}',
       summary:
         'One order (its owner, an admin or the operator; another customer gets 404; linearizable: read at its saga). waitMs ≤ 10000 long-polls until terminal.',
+      description:
+        'A long-poll is answered at once when the order is terminal or not yours (404). A caller may ' +
+        'have a few long-polls waiting at once (LONG_POLL_PER_PRINCIPAL_MAX, 5 by default, per gateway ' +
+        'isolate); the next one is a 429 with Retry-After.',
       request: {
         params: IdParam,
         query: z.object({ waitMs: z.coerce.number().int().min(0).max(10_000).optional() }),
       },
       responses: {
         200: { description: 'the order', content: { 'application/json': { schema: OrderSchema } } },
-        ...problemResponses(400, 401, 403, 404, 503),
+        ...problemResponses(400, 401, 403, 404, 429, 503),
       },
     }),
   ),
@@ -137,20 +148,61 @@ orders.openapi(
     const waitMs = c.req.valid('query').waitMs ?? 0;
     const admin = principal.roles.includes('admin');
     const region = admin ? null : c.var.homeRegion;
-    const order = unwrap(
-      await callUpstream(
-        'orders',
-        () => c.env.ORDERS.getOrder(id, region, admin ? null : principal.id, waitMs),
-        {
-          log: c.get('log'),
-          timeout_ms: waitMs + 5000,
-        },
-      ),
+    const owner = admin ? null : principal.id;
+    const started = Date.now();
+    // Ownership first, without waiting: another customer's order is a 404 before anything waits.
+    let order = unwrap(
+      await callUpstream('orders', () => c.env.ORDERS.getOrder(id, region, owner, 0), {
+        log: c.get('log'),
+      }),
     );
+    const left_ms = waitMs - (Date.now() - started);
+    if (left_ms > 0 && !isTerminal(order.status)) {
+      order = await waitForOrder(c, callerKey(c), left_ms, () =>
+        c.env.ORDERS.getOrder(id, region, owner, left_ms),
+      );
+    }
     const { customerId: _owner, ...body } = order;
     return c.json(body, 200);
   },
 );
+
+/**
+ * The wait of a long-poll: the saga wakes it when the order becomes terminal.
+ * It holds one of the caller's long-poll slots and no bulkhead slot.
+ */
+async function waitForOrder(
+  c: Context<GatewayBindings>,
+  caller: string,
+  wait_ms: number,
+  read: () => Promise<Result<OrderView>>,
+): Promise<OrderView> {
+  const slot = isolateLongPolls(c.env).acquire(caller);
+  if (!slot.ok && slot.reason === 'principal_limit') {
+    throw problem(
+      429,
+      'long_polls_exceeded',
+      'too many long-polls of this caller are waiting; retry after the others end',
+      { retryAfter: 1 },
+    );
+  }
+  if (!slot.ok) {
+    throw problem(503, 'long_polls_saturated', 'too many long-polls are waiting', {
+      retryAfter: 1,
+    });
+  }
+  try {
+    return unwrap(
+      await callUpstream('orders', read, {
+        log: c.get('log'),
+        bulkhead: false,
+        timeout_ms: wait_ms + 5000,
+      }),
+    );
+  } finally {
+    slot.release();
+  }
+}
 
 orders.openapi(
   createRoute(

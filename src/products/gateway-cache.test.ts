@@ -67,7 +67,7 @@ describe('products through the gateway (catalog D1 + KV cache-aside)', () => {
 
 describe('inventory through the gateway (shard leader per region)', () => {
   it('restock changes the leader state and a read in that region sees it at once', async () => {
-    const sku = `SLICE-${newId('op').slice(-8)}`;
+    const { sku } = await insertProduct({ sku: `SLICE-${newId('op').slice(-8)}` });
     const restock = await gateway.fetch(url(`/v1/inventory/${sku}/restock`), {
       method: 'POST',
       headers: adminHeaders(),
@@ -88,7 +88,7 @@ describe('inventory through the gateway (shard leader per region)', () => {
   });
 
   it('a restock repeated with the same Idempotency-Key applies once', async () => {
-    const sku = `SLICE-${newId('op').slice(-8)}`;
+    const { sku } = await insertProduct({ sku: `SLICE-${newId('op').slice(-8)}` });
     const send = () =>
       gateway.fetch(url(`/v1/inventory/${sku}/restock`), {
         method: 'POST',

@@ -13,7 +13,7 @@ const body = (overrides: Record<string, unknown> = {}) => ({
   name: 'HTTP product',
   description: 'made over HTTP',
   category: 'http',
-  price: { amount: 1250, currency: 'EUR' },
+  price: { amount: 1250, currency: 'USD' },
   ...overrides,
 });
 
@@ -104,7 +104,7 @@ describe('admin product writes over HTTP', () => {
     const created = await send('POST', '/v1/products', body());
     expect(created.status).toBe(201);
     const product = (await created.json()) as ProductBody;
-    expect(product).toMatchObject({ version: 1, price: { amount: 1250, currency: 'EUR' } });
+    expect(product).toMatchObject({ version: 1, price: { amount: 1250, currency: 'USD' } });
     expect(product.id).toMatch(/^prd_/);
     expect(created.headers.get('location')).toBe(`/v1/products/${product.id}`);
     expect(created.headers.get('etag')).toBe(`"${product.id}.v1"`);
@@ -137,8 +137,8 @@ describe('admin product writes over HTTP', () => {
   const invalid: Array<[string, unknown, string]> = [
     ['a missing name', { ...body(), name: undefined }, 'name'],
     ['an unknown field', { ...body(), colour: 'red' }, '(root)'],
-    ['a fractional amount', body({ price: { amount: 12.5, currency: 'EUR' } }), 'price.amount'],
-    ['a negative amount', body({ price: { amount: -1, currency: 'EUR' } }), 'price.amount'],
+    ['a fractional amount', body({ price: { amount: 12.5, currency: 'USD' } }), 'price.amount'],
+    ['a negative amount', body({ price: { amount: -1, currency: 'USD' } }), 'price.amount'],
     ['a lowercase currency', body({ price: { amount: 1, currency: 'eur' } }), 'price.currency'],
     ['a sku with spaces', body({ sku: 'has spaces' }), 'sku'],
     ['an uppercase category', body({ category: 'Books' }), 'category'],

@@ -22,6 +22,7 @@ import { withAccess } from '../auth/access';
 import type { GatewayBindings } from '../context';
 import { documentedHeaders, problemResponses } from '../http/openapi';
 import { callUpstream, callWithStaleCopy } from '../upstream/upstream';
+import { requireChargeable } from './currency';
 import { cacheHeaders, etagOf, ifMatchVersions, matchesIfNoneMatch } from './headers';
 
 const stale = (id: string) =>
@@ -128,7 +129,8 @@ products.openapi(
     withAccess('admin', {
       method: 'post',
       path: '/v1/products',
-      summary: 'Create a product (admin). The SKU is unique (409 when taken).',
+      summary:
+        'Create a product (admin). The SKU is unique (409 when taken); a price in a currency the ledgers cannot charge is a 400.',
       request: { body: { content: json(CreateProductInputSchema), required: true } },
       responses: {
         201: {
@@ -142,6 +144,7 @@ products.openapi(
   ),
   async (c) => {
     const body = c.req.valid('json');
+    await requireChargeable(c, body.price.currency);
     const product = unwrap(
       await callUpstream('catalog', () => c.env.CATALOG.createProduct(body, metaOf(c)), {
         log: c.get('log'),
@@ -183,6 +186,7 @@ products.openapi(
   async (c) => {
     const { id } = c.req.valid('param');
     const patch = c.req.valid('json');
+    if (patch.price) await requireChargeable(c, patch.price.currency);
     const ifMatch = c.req.valid('header')['if-match'];
     const accepted = ifMatch === undefined ? undefined : ifMatchVersions(ifMatch, id);
     if (Array.isArray(accepted) && accepted.length === 0) throw stale(id);

@@ -49,6 +49,10 @@ export interface RateLimitOptions {
   skip?: (path: string) => boolean;
   /** Separates this limiter's keys from others sharing the binding. */
   name?: string;
+  /** The Rate Limiting binding that counts; the API's by default. */
+  limiter?: (env: GatewayEnv) => RateLimit;
+  /** What that binding enforces (for the headers); the API's by default. */
+  policy?: (env: GatewayEnv) => ApiPolicy;
 }
 
 function decisionOf(allowed: boolean, { limit, period_s }: ApiPolicy): RateLimitDecision {
@@ -63,13 +67,15 @@ function decisionOf(allowed: boolean, { limit, period_s }: ApiPolicy): RateLimit
 export function rateLimit({
   skip = isHealthPath,
   name = 'api',
+  limiter = (env) => env.API_RATE_LIMITER,
+  policy: policyOf = apiPolicy,
 }: RateLimitOptions = {}): MiddlewareHandler<GatewayBindings> {
   return async function rateLimitMiddleware(c, next) {
     if (skip(c.req.path)) return next();
-    const policy = apiPolicy(c.env);
+    const policy = policyOf(c.env);
     let decision: RateLimitDecision | undefined;
     try {
-      const { success } = await c.env.API_RATE_LIMITER.limit({ key: `${name}:${callerKey(c)}` });
+      const { success } = await limiter(c.env).limit({ key: `${name}:${callerKey(c)}` });
       decision = decisionOf(success, policy);
     } catch (error) {
       c.get('log').warn('ratelimit.unavailable', { error: errorMessage(error) });

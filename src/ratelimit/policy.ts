@@ -48,6 +48,14 @@ export function apiPolicy(env: GatewayEnv): ApiPolicy {
   };
 }
 
+/** Readiness's own limit (`HEALTH_RATE_LIMITER`), so probing it stays cheap. */
+export function healthPolicy(env: GatewayEnv): ApiPolicy {
+  return {
+    limit: Math.floor(positive(env.RATE_LIMIT_HEALTH_CAPACITY, 10)),
+    period_s: env.RATE_LIMIT_HEALTH_PERIOD_S === '60' ? 60 : 10,
+  };
+}
+
 /**
  * Login and register windows. `pair` (one account from one address) is
  * tight and stops guessing; `account` (one account from every address) is

@@ -8,18 +8,11 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { withVars as withEnv } from '../../test/support/app';
 import { PASSWORD, randomIp, register, uniqueEmail } from '../../test/support/clients';
-import { createApp } from '../app';
 import { limiterFor } from './login';
 
-const app = createApp();
 const testLimiter = (env as unknown as { TEST_API_RATE_LIMITER: RateLimit }).TEST_API_RATE_LIMITER;
-
-function withEnv(overrides: Partial<GatewayEnv>) {
-  const scoped = { ...env, ...overrides } as GatewayEnv;
-  return (path: string, init: RequestInit = {}) =>
-    app.request(`http://meridian.test${path}`, init, scoped);
-}
 
 const jsonPost = (body: unknown, ip: string): RequestInit => ({
   method: 'POST',
@@ -127,7 +120,7 @@ describe('API limit (Rate Limiting binding)', () => {
   it('allows the limit, then 429 with Retry-After and the RateLimit-* headers it can stand behind', async () => {
     await freshWindow();
     const ip = randomIp();
-    const get = () => request('/v1/inventory/SKU-RL', { headers: { 'cf-connecting-ip': ip } });
+    const get = () => request('/v1/inventory/MRD-TEE-001', { headers: { 'cf-connecting-ip': ip } });
     for (let i = 0; i < 5; i++) {
       const res = await get();
       expect(res.status).toBe(200);
@@ -143,7 +136,7 @@ describe('API limit (Rate Limiting binding)', () => {
     expect(limited.headers.get('ratelimit-remaining')).toBe('0');
     expect(limited.headers.get('ratelimit-reset')).toBe('60');
     // Another anonymous client has its own count.
-    const other = await request('/v1/inventory/SKU-RL', {
+    const other = await request('/v1/inventory/MRD-TEE-001', {
       headers: { 'cf-connecting-ip': randomIp() },
     });
     expect(other.status).toBe(200);
@@ -171,7 +164,7 @@ describe('API limit (Rate Limiting binding)', () => {
         throw new Error('the API limit must not reach a RateLimiter object');
       },
     } as unknown as GatewayEnv['RATE_LIMITER'];
-    const res = await withEnv({ RATE_LIMITER: noObjects })('/v1/inventory/SKU-RL', {
+    const res = await withEnv({ RATE_LIMITER: noObjects })('/v1/inventory/MRD-TEE-001', {
       headers: { 'cf-connecting-ip': randomIp() },
     });
     expect(res.status).toBe(200);
@@ -182,7 +175,7 @@ describe('API limit (Rate Limiting binding)', () => {
     const broken = {
       limit: () => Promise.reject(new Error('rate limiting unavailable')),
     } as unknown as RateLimit;
-    const res = await withEnv({ API_RATE_LIMITER: broken })('/v1/inventory/SKU-RL', {
+    const res = await withEnv({ API_RATE_LIMITER: broken })('/v1/inventory/MRD-TEE-001', {
       headers: { 'cf-connecting-ip': randomIp() },
     });
     expect(res.status).toBe(200);

@@ -2,8 +2,11 @@
  * A failing upstream opens its breaker; while open the gateway answers 503 at
  * once without calling the upstream; after the open interval one probe is
  * let through and its success closes the breaker. Test vars: 5 consecutive
- * failures open it, it stays open 400 ms, 2 retries per request.
+ * failures open it, it stays open 2 s here (5 s where ten refusals must fit),
+ * 2 retries per request.
  */
+import { env } from 'cloudflare:workers';
+import { upstreamConfigFromVars } from '@common/resilience';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   breakerOf,
@@ -18,14 +21,25 @@ import {
 import { resetUpstreams } from './upstream';
 
 const STOCK = '/v1/inventory/MRD-TEE-001?region=us';
+/** The open interval here: long enough that a loaded machine cannot outrun it. */
+const OPEN_MS = 2000;
+/** The vars' settings, with another open interval. */
+const openFor = (open_ms: number) => {
+  const config = upstreamConfigFromVars(env);
+  return { ...config, breaker: { ...config.breaker, open_ms } };
+};
+/** "At once": well under the upstream's own deadline, on a loaded machine too. */
+const AT_ONCE_MS = Number((env as unknown as GatewayEnv).UPSTREAM_TIMEOUT_MS) / 2;
 
 beforeEach(async () => {
   await clearFaults();
-  resetUpstreams();
+  resetUpstreams(openFor(OPEN_MS));
 });
 
 describe('circuit breaker', () => {
   it('a failing upstream opens its breaker and the gateway fails fast without calling it', async () => {
+    // Ten refusals and two scrapes must fit in the open interval, however busy the machine.
+    resetUpstreams(openFor(5000));
     await putFaults([{ target: 'inventory', kind: 'error', rate: 1 }]);
     const before = await faultsInjected('inventory', 'error');
 
@@ -45,7 +59,7 @@ describe('circuit breaker', () => {
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
       expect(await problemCode(res)).toBe('upstream_circuit_open');
-      expect(Date.now() - started).toBeLessThan(100);
+      expect(Date.now() - started).toBeLessThan(AT_ONCE_MS);
     }
     expect((await faultsInjected('inventory', 'error')) - before).toBe(reached);
     expect(await metric('meridian_breaker_state', { upstream: 'inventory', state: 'open' })).toBe(
@@ -79,7 +93,7 @@ describe('circuit breaker', () => {
     expect(await breakerOf('inventory')).toBe('open');
 
     await clearFaults();
-    await pause(450);
+    await pause(OPEN_MS + 50);
     expect(await breakerOf('inventory')).toBe('half-open');
     const probe = await get(STOCK);
     expect(probe.status).toBe(200);
@@ -92,7 +106,7 @@ describe('circuit breaker', () => {
     await putFaults([{ target: 'inventory', kind: 'error', rate: 1 }]);
     await get(STOCK);
     await get(STOCK);
-    await pause(450);
+    await pause(OPEN_MS + 50);
     const before = await faultsInjected('inventory', 'error');
     const probe = await get(STOCK);
     expect(probe.status).toBe(503);

@@ -3,9 +3,12 @@
  * request the isolate holds: other upstreams keep answering at full speed.
  * Test vars: 1 s per-attempt timeout, 4 concurrent calls + 2 queued per upstream.
  */
+import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { clearFaults, get, problemCode, putFaults } from '../../test/support/faults';
 import { resetUpstreams } from './upstream';
+
+const TIMEOUT_MS = Number((env as unknown as GatewayEnv).UPSTREAM_TIMEOUT_MS);
 
 beforeEach(async () => {
   await clearFaults();
@@ -32,6 +35,8 @@ describe('timeout and bulkhead', () => {
   });
 
   it('a slow upstream fills only its own bulkhead; another upstream stays fast', async () => {
+    // The gateway then knows the SKU is in the catalog: the stock read below calls inventory only.
+    expect((await get('/v1/inventory/MRD-TEE-001?region=us')).status).toBe(200);
     await putFaults([{ target: 'catalog', kind: 'latency', rate: 1, latencyMs: 30_000 }]);
     const slow = Array.from({ length: 8 }, () => {
       const started = Date.now();
@@ -49,15 +54,19 @@ describe('timeout and bulkhead', () => {
     expect(Date.now() - started).toBeLessThan(500);
 
     const results = await Promise.all(slow);
-    const saturated = results.filter((r) => r.code === 'upstream_saturated');
-    expect(saturated.length).toBeGreaterThanOrEqual(2);
     for (const r of results) expect(r.status).toBe(503);
-    // Refused at once: every refusal comes back before any call that waited
-    // out its timeout (a comparison that holds on a loaded machine too).
-    const timedOut = results.filter((r) => r.code === 'upstream_timeout');
-    expect(timedOut.length).toBeGreaterThan(0);
-    expect(Math.max(...saturated.map((r) => r.ms))).toBeLessThan(
-      Math.min(...timedOut.map((r) => r.ms)),
-    );
+    // A call that took a slot cannot end before its 1 s timeout (the upstream
+    // takes 30 s); the 2 beyond 4 running + 2 queued are refused at once.
+    // How the others end (timeout, or a retry meeting the breaker those
+    // timeouts opened, or a full queue) depends on timing, so only the
+    // split is asserted: it holds on a loaded machine too.
+    const atOnce = results.filter((r) => r.ms < TIMEOUT_MS);
+    expect(atOnce.length).toBeGreaterThanOrEqual(2);
+    for (const r of atOnce) expect(r.code).toBe('upstream_saturated');
+    const waited = results.filter((r) => r.ms >= TIMEOUT_MS);
+    expect(waited.length).toBeGreaterThanOrEqual(4);
+    for (const r of waited) {
+      expect(r.code).toMatch(/^upstream_(timeout|circuit_open|saturated)$/);
+    }
   });
 });

@@ -11,8 +11,10 @@ import { errorMessage, type Logger } from '@common/log';
 import { ok, Problem, type Result } from '@common/problem';
 import {
   type CallOptions,
+  isCallerError,
   RetryBudget,
   type StaleCopies,
+  type UpstreamConfig,
   Upstreams,
   unavailableProblem,
   upstreamConfigFromVars,
@@ -26,20 +28,25 @@ import { upstreamObserver } from '../metrics/gateway';
 export { TimeoutError, withTimeout } from '@common/resilience';
 
 let upstreams: Upstreams | undefined;
+let configured: UpstreamConfig | undefined;
 
 /** This isolate's upstream layer, configured from the gateway's vars on first use. */
 export function gatewayUpstreams(): Upstreams {
   if (!upstreams) {
-    const config = upstreamConfigFromVars(env);
+    const config = configured ?? upstreamConfigFromVars(env);
     const faults = config.faults.enabled ? (workerFaultRules() ?? undefined) : undefined;
     upstreams = new Upstreams(config, { faults, observer: upstreamObserver });
   }
   return upstreams;
 }
 
-/** Drops every breaker and bulkhead of this isolate (tests start from closed breakers). */
-export function resetUpstreams(): void {
+/**
+ * Drops every breaker and bulkhead of this isolate (tests start from closed
+ * breakers); a test that needs other settings than the vars passes them.
+ */
+export function resetUpstreams(config?: UpstreamConfig): void {
   upstreams = undefined;
+  configured = config;
 }
 
 export interface UpstreamOptions<T> extends Omit<CallOptions<T>, 'log'> {
@@ -77,7 +84,9 @@ export async function callUpstream<R>(
       budget,
     });
   } catch (error) {
-    if (error instanceof Problem) throw error;
+    // The layer's verdict on these is "not the upstream": they keep their own meaning
+    // (a 4xx problem, a refused input) instead of becoming a 503 about the service.
+    if (error instanceof Problem || isCallerError(error)) throw error;
     const spec = unavailableProblem(service, error);
     log?.error('upstream.failed', {
       upstream: service,

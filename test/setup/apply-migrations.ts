@@ -8,6 +8,8 @@ import { REGION_CONFIG, REGIONS, type RegionalDatabase } from '@common/regions';
 
 type TestEnv = Record<string, unknown> & {
   TEST_MIGRATIONS: Record<string, Parameters<typeof applyD1Migrations>[1]>;
+  /** INSERT OR IGNORE statements of the demo products (scripts/seed.mjs). */
+  TEST_CATALOG_SEED: string;
 };
 const testEnv = env as unknown as TestEnv;
 
@@ -34,3 +36,11 @@ for (const [folder, bindings] of Object.entries(DATABASES)) {
     await applyD1Migrations(db, list);
   }
 }
+
+// The demo catalog, like `npm run dev`: idempotent, so every setup run may apply it.
+const catalog = testEnv.CATALOG_DB as D1Database;
+await catalog.batch(
+  testEnv.TEST_CATALOG_SEED.split('\n')
+    .filter((line) => line.trim())
+    .map((line) => catalog.prepare(line)),
+);

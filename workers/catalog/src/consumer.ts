@@ -2,7 +2,8 @@
  * The catalog's queue consumer, for two streams:
  *
  * - its own `catalog.product_*` events (from the outbox): invalidate the
- *   product's cache entries and retire every list page. The inbox is checked
+ *   product's cache entries and its SKUs' existence entries, and retire
+ *   every list page. The inbox is checked
  *   first and written after the invalidation, so a duplicate delivery has no
  *   second effect, while a crash between the two re-runs the (idempotent)
  *   invalidation on redelivery.
@@ -58,14 +59,26 @@ export async function applyProductEvent(
   { d1, reader }: ConsumerDeps,
   envelope: Envelope,
 ): Promise<ConsumeOutcome> {
-  const productId =
-    envelope.type === PRODUCT_DELETED
-      ? ProductDeletedSchema.parse(envelope.payload).productId
-      : ProductChangedSchema.parse(envelope.payload).product.id;
+  const { productId, skus } = changedKeys(envelope);
   if (await alreadyApplied(d1, INVALIDATION_CONSUMER, envelope.id)) return 'duplicate';
   await reader.invalidateProduct(productId);
+  // A created, renamed or deleted SKU changes the answer of `skuExists`.
+  for (const sku of skus) await reader.invalidateSku(sku);
   await reader.invalidateLists();
   return applyOnceD1(d1, INVALIDATION_CONSUMER, envelope.id, []);
+}
+
+/** The product and the SKUs (current and previous) a product event touches. */
+function changedKeys(envelope: Envelope): { productId: string; skus: string[] } {
+  if (envelope.type === PRODUCT_DELETED) {
+    const deleted = ProductDeletedSchema.parse(envelope.payload);
+    return { productId: deleted.productId, skus: [deleted.sku] };
+  }
+  const changed = ProductChangedSchema.parse(envelope.payload);
+  const skus = [changed.product.sku];
+  if (changed.previous && changed.previous.sku !== changed.product.sku)
+    skus.push(changed.previous.sku);
+  return { productId: changed.product.id, skus };
 }
 
 export async function applyInventoryEvent(

@@ -14,12 +14,14 @@ import {
   CreateProductInputSchema,
   type ListProductsInput,
   ListProductsInputSchema,
-  type Money,
   type Product,
   ProductIdSchema,
+  type QuotedPrice,
+  type SkuPresence,
   type UpdateProductInput,
   UpdateProductInputSchema,
 } from '@common/contracts/catalog';
+import { SkuSchema } from '@common/contracts/inventory';
 import { createLogger, type Logger } from '@common/log';
 import { fail, ok, type Result } from '@common/problem';
 import { isRegion, type Region } from '@common/regions';
@@ -29,7 +31,7 @@ import { handleEnvelope } from './consumer';
 import { outboxBacklog, type RelayResult, relayOutbox } from './outbox';
 import { quote } from './quote';
 import { CatalogReader } from './reader';
-import { availabilityOf, catalogDb, type ProductRow, snapshotOf } from './store';
+import { availabilityOf, catalogDb, loadSkuOwner, type ProductRow, snapshotOf } from './store';
 import {
   createProduct,
   deleteProduct,
@@ -140,8 +142,25 @@ export default class CatalogService extends WorkerEntrypoint<CatalogEnv> {
   }
 
   /** Current prices of SKUs from the store of record, for pricing an order. */
-  async quote(skus: string[]): Promise<Result<Record<string, Money>>> {
+  async quote(skus: string[]): Promise<Result<QuotedPrice[]>> {
     return quote(catalogDb(this.env.CATALOG_DB), skus);
+  }
+
+  /**
+   * Whether a product has `sku`. Eventual by default: answered by the read
+   * path's cache levels, within PRODUCT_CACHE_TTL_S (unknown SKUs are
+   * remembered in this isolate and data centre only, never in KV). `fresh`
+   * reads D1, for writes that must not act on a SKU that is gone (restock).
+   */
+  async skuExists(sku: string, options?: { fresh?: boolean }): Promise<SkuPresence> {
+    if (!SkuSchema.safeParse(sku).success) return { exists: false, freshForMs: 0 };
+    const reader = this.#reader();
+    if (options?.fresh === true) {
+      const owner = await loadSkuOwner(this.env.CATALOG_DB, sku);
+      return { exists: owner !== null, freshForMs: reader.config.policy.ttl_ms };
+    }
+    const served = await reader.skuExists(sku);
+    return { exists: served.value !== null, freshForMs: served.freshForMs };
   }
 
   async health(): Promise<HealthReport> {

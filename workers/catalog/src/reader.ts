@@ -15,17 +15,31 @@ import type {
 } from '@common/contracts/catalog';
 import { newId } from '@common/ids';
 import { errorMessage, type Logger } from '@common/log';
+import { Lru } from '@common/lru';
+import { SingleFlight } from '@common/single-flight';
 import { type CacheConfig, cacheConfig } from './cache/config';
 import { CacheApiLevel, KvLevel } from './cache/levels';
-import { Lru } from './cache/lru';
-import { SingleFlight } from './cache/single-flight';
 import { emptyStats, type IsolateCacheState, type Served, TieredCache } from './cache/tiered';
-import { decodeCursor, loadPage, loadProduct } from './store';
+import { decodeCursor, loadPage, loadProduct, loadSkuOwner } from './store';
 
 export const productKey = (id: string) => `product:v2:${id}`;
+export const skuKey = (sku: string) => `sku:v1:${sku}`;
 export const LIST_GENERATION_KEY = 'products:v2:list-generation';
+
+/**
+ * A list page's key. Each part is tagged, so no client value can stand for
+ * another: "no category filter" is `all`, a filter is `in=<category>`; the
+ * first page is `first`, a later one `after=<cursor>`. (A bare `*` for "no
+ * filter" once let `?category=*` overwrite the unfiltered list.)
+ */
 export const listKey = (generation: string, input: ListProductsInput) =>
-  `products:v2:list:${generation}:${input.category ?? '*'}:${input.limit}:${input.cursor ?? '^'}`;
+  [
+    'products:v3:list',
+    generation,
+    input.category === undefined ? 'all' : `in=${input.category}`,
+    `limit=${input.limit}`,
+    input.cursor === undefined ? 'first' : `after=${input.cursor}`,
+  ].join(':');
 
 interface Isolate extends IsolateCacheState {
   generation?: { value: string; storedAt: number };
@@ -92,7 +106,15 @@ export class CatalogReader {
   product(id: string): Promise<Served<Product>> {
     return this.#cache.get(productKey(id), {
       load: () => this.#query(() => loadProduct(this.#d1, id)),
-      persistNegative: false,
+      shareGlobally: (product) => product !== null,
+    });
+  }
+
+  /** Whether a product has this SKU (eventual, like every cached read). */
+  async skuExists(sku: string): Promise<Served<{ productId: string }>> {
+    return this.#cache.get(skuKey(sku), {
+      load: () => this.#query(() => loadSkuOwner(this.#d1, sku)),
+      shareGlobally: (owner) => owner !== null,
     });
   }
 
@@ -102,12 +124,18 @@ export class CatalogReader {
     const generation = await this.#generation();
     return this.#cache.get(listKey(generation, input), {
       load: () => this.#query(() => loadPage(this.#d1, input, after)),
-      persistNegative: true,
+      // Only first pages that list something reach KV: the categories and
+      // cursors a client may invent stay in this data centre's levels.
+      shareGlobally: (page) => input.cursor === undefined && (page?.items.length ?? 0) > 0,
     });
   }
 
   async invalidateProduct(id: string): Promise<void> {
     await this.#cache.invalidate(productKey(id));
+  }
+
+  async invalidateSku(sku: string): Promise<void> {
+    await this.#cache.invalidate(skuKey(sku));
   }
 
   /** Retires every cached list page: one KV write of a fresh generation. */

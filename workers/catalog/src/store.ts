@@ -82,6 +82,18 @@ export async function loadProduct(d1: D1Database, id: string): Promise<Product |
   return fold(results)[0] ?? null;
 }
 
+/** The product that has this SKU (SKUs are unique), or null: one indexed query. */
+export async function loadSkuOwner(
+  d1: D1Database,
+  sku: string,
+): Promise<{ productId: string } | null> {
+  const row = await d1
+    .prepare('SELECT id FROM products WHERE sku = ? LIMIT 1')
+    .bind(sku)
+    .first<{ id: string }>();
+  return row ? { productId: row.id } : null;
+}
+
 /** Stock levels of one SKU, for write responses. */
 export async function availabilityOf(
   d1: D1Database,

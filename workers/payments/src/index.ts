@@ -74,6 +74,15 @@ export default class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
     return this.env.LEDGER_CURRENCY || 'USD';
   }
 
+  /**
+   * The currencies a ledger can charge: every account is opened in
+   * LEDGER_CURRENCY and refuses a charge in any other (`currency_mismatch`).
+   * The gateway refuses a product priced in another currency with it.
+   */
+  chargeableCurrencies(): string[] {
+    return [this.#currency];
+  }
+
   #ledger(region: Region, customerId: string): DurableObjectStub<AccountLedger> {
     return regionalStub(this.env.ACCOUNT_LEDGER, region, accountIdOf(customerId));
   }

@@ -18,8 +18,9 @@
 
 import type { CacheLevel, CacheMeta, CacheStats } from '@common/contracts/catalog';
 import { errorMessage, type Logger } from '@common/log';
+import type { Lru } from '@common/lru';
+import type { SingleFlight } from '@common/single-flight';
 import type { SharedLevel } from './levels';
-import type { Lru } from './lru';
 import {
   type CacheRecord,
   type Freshness,
@@ -29,7 +30,6 @@ import {
   newest,
   newRecord,
 } from './record';
-import type { SingleFlight } from './single-flight';
 
 export interface MemoryEntry {
   record: CacheRecord<unknown>;
@@ -65,10 +65,13 @@ export interface Source<T> {
   /** Reads the value from the source of truth; `null` when it does not exist. */
   load: () => Promise<T | null>;
   /**
-   * Whether a `null` result may be written to global levels (KV). Off for
-   * lookups by client-chosen keys, so probing random ids cannot fill KV.
+   * Whether a loaded value may be written to the global level (KV); the
+   * levels of this isolate and data centre always take it. Lookups keyed by
+   * client-chosen values share only what the catalog really holds (a found
+   * product, a non-empty first page), so probing random ids, categories or
+   * cursors writes nothing to KV.
    */
-  persistNegative: boolean;
+  shareGlobally: (value: T | null) => boolean;
 }
 
 export interface TieredCacheOptions {
@@ -235,7 +238,7 @@ export class TieredCache {
 
   #fill<T>(key: string, record: CacheRecord<T>, levels: SharedLevel[], source: Source<T>): void {
     for (const level of levels) {
-      if (record.value === null && level.scope === 'global' && !source.persistNegative) continue;
+      if (level.scope === 'global' && !source.shareGlobally(record.value)) continue;
       this.#o.waitUntil(
         level.put(key, record).catch((error: unknown) =>
           this.#o.log.warn('cache.level_failed', {
