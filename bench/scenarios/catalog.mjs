@@ -1,5 +1,5 @@
-// Issue 5: a cached product read and the miss path, against the bare route of
-// the same run. The outcome label carries X-Cache, so the JSON report says
+// product-cached (goal) and the miss path (product-miss with 16 clients,
+// product-miss-lone with one), against bare-rpc. The outcome label carries X-Cache, so the JSON report says
 // which level served each read (a miss that was served from a cache level is
 // counted as an error: the scenario would not be measuring the miss path).
 import { httpOutcome, measure, request } from '../harness.mjs';
@@ -38,15 +38,15 @@ export async function catalogReads(system, options) {
   const hot = async () => httpOutcome(await request(system.gateway, `/v1/products/${HOT}`));
   await request(system.gateway, `/v1/products/${HOT}`);
   return [
-    await measure('product read, cached (hot id)', hot, options),
+    await measure('product-cached', hot, options),
     // Every read asks for a product nobody asked for before: every level misses.
-    await measure('product read, miss (cold ids)', readCold, {
+    await measure('product-miss', readCold, {
       ...options,
       warmup_ms: 0,
       ok: isMiss,
     }),
     // The same path one request at a time: its latency without queueing.
-    await measure('product read, miss, 1 client', readCold, {
+    await measure('product-miss-lone', readCold, {
       ...options,
       concurrency: 1,
       duration_ms: options.duration_ms / 2,
