@@ -11,10 +11,11 @@
 // not this isolate's work: it is left out of `busy_ms`. Profiling slows
 // every isolate several times: a profiled run's figures are not the bench's.
 //
-//   node bench/profile.mjs .build/profiles/gateway-chain   # summarise again
+//   node bench/profile.mjs .build/profiles/gateway-chain [--json]   # summarise again
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { root } from '../scripts/workers.mjs';
 
 /** `BENCH_PROFILE=1`: every worker and the queue broker (Miniflare's simulator on the saga's path). */
 const DEFAULT_TARGETS = /^(core:user:|queues:queue$)/;
@@ -94,10 +95,11 @@ const bundleIndexes = new Map();
 /** For a bundle: the source module of each line (esbuild's `// path` comments). */
 function moduleOf(url, line) {
   if (!url) return '(native)';
-  if (!url.includes('/.build/')) return url.replace(/^.*\//, '');
+  if (!url.includes('.build/')) return url.replace(/^.*\//, '');
   let index = bundleIndexes.get(url);
   if (!index) {
-    const file = url.startsWith('file:') ? fileURLToPath(url) : url;
+    // Miniflare names a bundle by its path from the modules root (the repository).
+    const file = url.startsWith('file:') ? fileURLToPath(url) : path.resolve(root, url);
     const lines = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n') : [];
     index = [];
     lines.forEach((text, i) => {
@@ -115,7 +117,15 @@ function moduleOf(url, line) {
   return found.replace(/^node_modules\/((?:@[^/]+\/)?[^/]+)\/.*$/, '$1');
 }
 
-/** Self and inclusive time (ms) by module and by function, and the JavaScript (busy) share of the window. */
+/**
+ * Where an isolate's samples went: by module and by function (self, and
+ * inclusive of callees), as shares of its busy samples. A sampler records
+ * only while its isolate is the one running on workerd's thread, so sample
+ * counts (not the time between samples, which includes other isolates' turns)
+ * measure an isolate's work, and compare across isolates of one window.
+ * "(program)" samples are the runtime working for this isolate (bindings,
+ * RPC, storage); "(idle)" ones are not work.
+ */
 export function summarise(profile, top = 12) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map();
@@ -125,42 +135,36 @@ export function summarise(profile, top = 12) {
     if (!f.url) return f.functionName || '(anonymous)';
     return `${f.functionName || '(anonymous)'} ${moduleOf(f.url, f.lineNumber)}:${f.lineNumber + 1}`;
   };
+  const add = (map, k) => map.set(k, (map.get(k) ?? 0) + 1);
   const self = new Map();
   const inclusive = new Map();
   const modules = new Map();
-  let total = 0;
-  let outside = 0;
-  profile.samples.forEach((id, i) => {
-    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+  let busy = 0;
+  for (const id of profile.samples) {
     const node = byId.get(id);
-    if (!node) return;
-    total += ms;
-    if (['(idle)', '(program)', '(root)'].includes(node.callFrame.functionName)) {
-      outside += ms;
-      return;
-    }
+    if (!node || ['(idle)', '(root)'].includes(node.callFrame.functionName)) continue;
+    busy++;
     const k = key(node);
-    self.set(k, (self.get(k) ?? 0) + ms);
-    const mod = node.callFrame.url ? moduleOf(node.callFrame.url, node.callFrame.lineNumber) : k;
-    modules.set(mod, (modules.get(mod) ?? 0) + ms);
+    add(self, k);
+    add(modules, node.callFrame.url ? moduleOf(node.callFrame.url, node.callFrame.lineNumber) : k);
     const seen = new Set();
     for (let at = id; at !== undefined; at = parent.get(at)) {
       const kk = key(byId.get(at));
-      if (!seen.has(kk)) inclusive.set(kk, (inclusive.get(kk) ?? 0) + ms);
+      if (!seen.has(kk) && kk !== '(root)') add(inclusive, kk);
       seen.add(kk);
     }
-  });
+  }
   const ranked = (m) =>
     [...m.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([name, ms]) => ({ name, ms: Number(ms.toFixed(1)) }));
+      .map(([name, n]) => ({ name, pct: Number(((100 * n) / Math.max(1, busy)).toFixed(1)) }));
   return {
-    window_ms: Number(total.toFixed(0)),
-    busy_ms: Number((total - outside).toFixed(0)),
+    samples: profile.samples.length,
+    busy_samples: busy,
     modules: ranked(modules),
     self: ranked(self),
-    inclusive: ranked(inclusive).filter((e) => !e.name.startsWith('(root)')),
+    inclusive: ranked(inclusive),
   };
 }
 
@@ -174,25 +178,27 @@ export function writeProfiles(dir, profiles) {
       JSON.stringify(profile),
     );
     const summary = summarise(profile);
-    if (summary.busy_ms >= 1) summaries[name] = summary;
+    if (summary.busy_samples > 0) summaries[name] = summary;
   }
   fs.writeFileSync(path.join(dir, 'summary.json'), `${JSON.stringify(summaries, null, 2)}\n`);
   return summaries;
 }
 
-/** Prints the summaries, busiest isolate first. */
+/** Prints the summaries, busiest isolate first, with each one's share of the window's busy samples. */
 export function printSummaries(id, summaries) {
-  const entries = Object.entries(summaries).sort((a, b) => b[1].busy_ms - a[1].busy_ms);
-  console.log(`  profile of ${id} (busy ms of JavaScript per isolate over the window):`);
+  const entries = Object.entries(summaries).sort((a, b) => b[1].busy_samples - a[1].busy_samples);
+  const all = entries.reduce((sum, [, s]) => sum + s.busy_samples, 0);
+  console.log(`  profile of ${id}: busy samples per isolate (share of all isolates')`);
+  const list = (items) =>
+    items
+      .slice(0, 6)
+      .map((e) => `${e.name} ${e.pct}%`)
+      .join('; ');
   for (const [name, s] of entries) {
-    console.log(`    ${name}: busy ${s.busy_ms} of ${s.window_ms} ms`);
-    const list = (entries) =>
-      entries
-        .slice(0, 6)
-        .map((e) => `${e.name} ${e.ms}`)
-        .join('; ');
-    console.log(`      modules: ${list(s.modules)}`);
-    console.log(`      self:    ${list(s.self)}`);
+    const share = ((100 * s.busy_samples) / Math.max(1, all)).toFixed(0);
+    console.log(`    ${name}: ${s.busy_samples} (${share}%)`);
+    console.log(`      modules:   ${list(s.modules)}`);
+    console.log(`      inclusive: ${list(s.inclusive)}`);
   }
 }
 
@@ -209,7 +215,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       ]),
   );
   const summaries = Object.fromEntries(
-    Object.entries(profiles).map(([name, p]) => [name, summarise(p, 25)]),
+    Object.entries(profiles)
+      .map(([name, p]) => [name, summarise(p, 25)])
+      .filter(([, s]) => s.busy_samples > 0),
   );
-  console.log(JSON.stringify(summaries, null, 2));
+  if (process.argv.includes('--json')) console.log(JSON.stringify(summaries, null, 2));
+  else printSummaries(path.basename(dir), summaries);
 }

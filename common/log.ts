@@ -92,20 +92,78 @@ export function logSettings(
   };
 }
 
-let cached: { level: unknown; rate: unknown; settings: LogSettings } | undefined;
+let isolateSettings: LogSettings | undefined;
 
-/** This worker's settings, from its vars; parsed once per isolate (again only if a var changes). */
+/**
+ * This worker's settings, from its vars, read once per isolate: vars do not
+ * change under a running isolate, and each read of `env` costs a lookup.
+ */
 export function workerLogSettings(): LogSettings {
-  const level: unknown = Reflect.get(env, 'LOG_LEVEL');
-  const rate: unknown = Reflect.get(env, 'ACCESS_LOG_SAMPLE_RATE');
-  if (!cached || cached.level !== level || cached.rate !== rate) {
-    cached = {
-      level,
-      rate,
-      settings: logSettings({ LOG_LEVEL: level, ACCESS_LOG_SAMPLE_RATE: rate }),
-    };
+  isolateSettings ??= logSettings({
+    LOG_LEVEL: Reflect.get(env, 'LOG_LEVEL'),
+    ACCESS_LOG_SAMPLE_RATE: Reflect.get(env, 'ACCESS_LOG_SAMPLE_RATE'),
+  });
+  return isolateSettings;
+}
+
+/**
+ * One logger per request or message: a class, so that making one allocates
+ * an object and no closures. Call its methods on it (`log.warn(…)`), not
+ * detached.
+ */
+class JsonLogger implements Logger {
+  readonly #context: LogContext;
+  readonly #settings: LogSettings;
+  readonly #threshold: number;
+
+  constructor(context: LogContext, settings: LogSettings) {
+    this.#context = context;
+    this.#settings = settings;
+    this.#threshold = SEVERITY[settings.level];
   }
-  return cached.settings;
+
+  enabled(level: LogLevel): boolean {
+    return level === 'error' || SEVERITY[level] >= this.#threshold;
+  }
+
+  log(level: LogLevel, msg: string, fields?: LogFields): void {
+    if (this.enabled(level)) this.#emit(level, msg, fields);
+  }
+
+  debug(msg: string, fields?: LogFields): void {
+    this.log('debug', msg, fields);
+  }
+
+  info(msg: string, fields?: LogFields): void {
+    this.log('info', msg, fields);
+  }
+
+  warn(msg: string, fields?: LogFields): void {
+    this.log('warn', msg, fields);
+  }
+
+  error(msg: string, fields?: LogFields): void {
+    this.#emit('error', msg, fields);
+  }
+
+  access(msg: string, fields: AccessFields): void {
+    if (fields.status !== undefined && fields.status >= 500) {
+      this.#emit('error', msg, fields);
+      return;
+    }
+    const rate = this.#settings.access_sample_rate;
+    if (!this.enabled('info') || rate <= 0 || (rate < 1 && this.#settings.random() >= rate)) return;
+    this.#emit('info', msg, rate < 1 ? { ...fields, sample_rate: rate } : fields);
+  }
+
+  with(extra: Partial<LogContext>): Logger {
+    return new JsonLogger({ ...this.#context, ...extra }, this.#settings);
+  }
+
+  #emit(level: LogLevel, msg: string, fields: LogFields | undefined): void {
+    const line = { level, msg, time: new Date().toISOString(), ...this.#context, ...fields };
+    this.#settings.write(level, JSON.stringify(line));
+  }
 }
 
 /**
@@ -118,30 +176,7 @@ export function createLogger(
   context: LogContext,
   settings: LogSettings = workerLogSettings(),
 ): Logger {
-  const threshold = SEVERITY[settings.level];
-  const enabled = (level: LogLevel) => level === 'error' || SEVERITY[level] >= threshold;
-  const emit = (level: LogLevel, msg: string, fields: LogFields | undefined) => {
-    const line = { level, msg, time: new Date().toISOString(), ...context, ...fields };
-    settings.write(level, JSON.stringify(line));
-  };
-  const log = (level: LogLevel, msg: string, fields?: LogFields) => {
-    if (enabled(level)) emit(level, msg, fields);
-  };
-  return {
-    enabled,
-    log,
-    debug: (msg, fields) => log('debug', msg, fields),
-    info: (msg, fields) => log('info', msg, fields),
-    warn: (msg, fields) => log('warn', msg, fields),
-    error: (msg, fields) => log('error', msg, fields),
-    access: function access(msg, fields) {
-      if (fields.status !== undefined && fields.status >= 500) return emit('error', msg, fields);
-      const rate = settings.access_sample_rate;
-      if (!enabled('info') || rate <= 0 || (rate < 1 && settings.random() >= rate)) return;
-      emit('info', msg, rate < 1 ? { ...fields, sample_rate: rate } : fields);
-    },
-    with: (extra) => createLogger({ ...context, ...extra }, settings),
-  };
+  return new JsonLogger(context, settings);
 }
 
 /** The message of an unknown thrown value, for logs only (never sent to clients). */
