@@ -45,6 +45,7 @@ async function placeAndAwait(system, customer) {
   });
   if (placed.status !== 202) return `POST ${placed.status}`;
   const { orderId } = JSON.parse(placed.text);
+  customer.lastOrderId = orderId;
   for (let poll = 0; poll < POLLS_MAX; poll++) {
     const res = await request(system.gateway, `/v1/orders/${orderId}?waitMs=10000`, {
       headers: customerHeaders(customer),
@@ -70,6 +71,19 @@ function measureOrders(system, id, customers, options) {
   });
 }
 
+/**
+ * Where one order's time went: the saga's log (GET /v1/admin/sagas/{id}:
+ * transitions, commands sent, replies applied) as milliseconds since the
+ * saga started. Null when the saga has no log to show.
+ */
+export async function sagaTimeline(system, orderId) {
+  if (!orderId) return null;
+  const saga = await admin(system, 'GET', `/v1/admin/sagas/${orderId}`);
+  if (!Array.isArray(saga?.log) || saga.log.length === 0) return null;
+  const start = Date.parse(saga.log[0].at);
+  return saga.log.map((e) => ({ at_ms: Date.parse(e.at) - start, kind: e.kind, type: e.type }));
+}
+
 export async function orderSaga(system, options) {
   const customers = await fundedCustomers(system, options.concurrency + 1);
   await admin(system, 'POST', `/v1/inventory/${SKU}/restock`, {
@@ -77,9 +91,12 @@ export async function orderSaga(system, options) {
     region: REGION,
   });
   const [lone, ...load] = customers;
-  return [
-    // One client, one order after another: the latency of an order alone.
-    await measureOrders(system, 'order-lone', [lone], options),
-    await measureOrders(system, 'order-load', load, options),
-  ];
+  // One client, one order after another: the latency of an order alone.
+  const alone = await measureOrders(system, 'order-lone', [lone], options);
+  const timeline = await sagaTimeline(system, lone.lastOrderId);
+  if (timeline) {
+    const steps = timeline.map((e) => `${e.at_ms} ${e.kind} ${e.type}`).join(' → ');
+    console.log(`  order-lone, the last order's saga (ms since it started): ${steps}`);
+  }
+  return [{ ...alone, timeline }, await measureOrders(system, 'order-load', load, options)];
 }
