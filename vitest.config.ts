@@ -199,14 +199,12 @@ export default defineConfig({
     silent: 'passed-only',
     globalSetup: [path.resolve(import.meta.dirname, 'test/setup/build-workers.ts')],
     projects: [
-      workerProject(
-        'gateway',
-        ['test/integration/**/*.test.ts', 'common/**/*.test.ts', 'src/**/*.test.ts'],
-        { exclude: ['test/integration/resilience/shed.test.ts'] },
-      ),
+      workerProject('gateway', ['common/**/*.test.ts', 'src/**/*.test.ts'], {
+        exclude: ['src/upstream/shed.test.ts'],
+      }),
       // Shedding needs a tiny in-flight limit; every other suite needs room
       // for its 50 concurrent requests, so it runs in its own project.
-      workerProject('gateway', ['test/integration/resilience/shed.test.ts'], {
+      workerProject('gateway', ['src/upstream/shed.test.ts'], {
         name: 'gateway-shed',
         vars: { SHED_IN_FLIGHT_MAX: '10' },
       }),

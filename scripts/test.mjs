@@ -15,7 +15,9 @@ const steps = [
   ['worker types are current', 'node', ['scripts/types.mjs', '--check']],
   ['typecheck', bin('tsc'), ['-p', 'tsconfig.json']],
   ['typecheck (node side)', bin('tsc'), ['-p', 'tsconfig.node.json']],
-  ['lint', bin('biome'), ['check', '.']],
+  ['lint', bin('biome'), ['check', '--error-on-warnings', '.']],
+  ['no import cycles', 'node', ['scripts/check-cycles.mjs']],
+  ['migrations match the drizzle schemas', 'node', ['scripts/db-generate.mjs', '--check']],
   ['deploy dry-run', 'node', ['scripts/deploy-check.mjs']],
   [
     'workerd tests',

@@ -1,119 +1,78 @@
 /**
- * The gateway's pipeline: request id + traceparent → metrics → secure headers
- * and CORS → load shedding → request scope (for per-request retry budgets) →
- * JSON body rules → authentication (API key, then bearer token) → rate limit
- * → routes (each route's access guard, then its idempotency key, then
- * validation); errors become problem+json in one place. The OpenAPI document
- * is generated from the route schemas and rendered at /docs.
+ * The gateway: one Hono app whose pipeline reads top to bottom. Every
+ * request passes the shared stages in order; each feature (a folder of
+ * `src/`) then mounts its routes, whose own middleware runs the access
+ * guard, the idempotency key and validation (`withAccess`, `idempotent`,
+ * zod). Anything thrown becomes problem+json in one place (`http/errors`).
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { contextStorage } from 'hono/context-storage';
-import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
-import { API_KEY_SCHEME, BEARER_SCHEME } from './auth/access';
+import { accounts } from './accounts/routes';
+import { operations } from './admin/routes';
+import { apiKeyAuth } from './auth/api-key';
+import { authenticate } from './auth/authenticate';
+import { me } from './auth/me';
+import { auth } from './auth/routes';
 import type { GatewayBindings } from './context';
+import { mountDocs } from './docs/routes';
+import { adminFaults } from './faults/routes';
+import { health } from './health/routes';
+import { jsonBody } from './http/body';
+import { apiCors } from './http/cors';
+import { notFound, onError, validationHook } from './http/errors';
+import { requestContext } from './http/request-context';
+import { inventory } from './inventory/routes';
 import { httpMetrics } from './metrics/http';
-import { apiKeyAuth } from './middleware/admin';
-import { authenticate } from './middleware/auth';
-import { jsonBody } from './middleware/body';
-import { notFound, onError, respondProblem, zodProblem } from './middleware/errors';
-import { requestContext } from './middleware/request-context';
-import { shed } from './middleware/shed';
+import { metricsRoute } from './metrics/routes';
+import { notifications } from './notifications/routes';
+import { orders } from './orders/routes';
+import { products } from './products/routes';
 import { rateLimit } from './ratelimit/middleware';
-import { accounts } from './routes/accounts';
-import { adminFaults } from './routes/admin-faults';
-import { auth } from './routes/auth';
-import { mountDocs } from './routes/docs';
-import { health } from './routes/health';
-import { inventory } from './routes/inventory';
-import { me } from './routes/me';
-import { metricsRoute } from './routes/metrics';
-import { notifications } from './routes/notifications';
-import { operations } from './routes/operations';
-import { orders } from './routes/orders';
-import { products } from './routes/products';
-import { transfers } from './routes/transfers';
+import { region } from './region/region';
+import { transfers } from './transfers/routes';
+import { shed } from './upstream/shed';
 
-export const OPENAPI_CONFIG = {
-  openapi: '3.1.0',
-  info: {
-    title: 'Meridian API',
-    version: '1.0.0',
-    description: 'Geo-partitioned commerce backend.',
-  },
-};
+/** Each feature's routes, in the order /docs lists them. */
+const FEATURES = [
+  health,
+  metricsRoute,
+  adminFaults,
+  auth,
+  me,
+  products,
+  inventory,
+  orders,
+  notifications,
+  operations,
+  accounts,
+  transfers,
+];
 
 export function createApp(): OpenAPIHono<GatewayBindings> {
-  const app = new OpenAPIHono<GatewayBindings>({
-    defaultHook: (result, c) => {
-      if (!result.success) return respondProblem(c, zodProblem(result.error));
-    },
-  });
+  const app = new OpenAPIHono<GatewayBindings>({ defaultHook: validationHook });
+
+  // 1. Every request: request id, traceparent and logger; metrics; headers.
   app.use(requestContext());
   app.use(httpMetrics());
   app.use(secureHeaders());
-  app.use(
-    cors({
-      origin: '*',
-      allowHeaders: [
-        'authorization',
-        'content-type',
-        'idempotency-key',
-        'x-request-id',
-        'traceparent',
-        'x-api-key',
-        'x-consistency-token',
-      ],
-      exposeHeaders: [
-        'x-request-id',
-        'etag',
-        'x-cache',
-        'retry-after',
-        'idempotent-replayed',
-        'location',
-        'age',
-        'ratelimit-limit',
-        'ratelimit-remaining',
-        'ratelimit-reset',
-        'x-consistency-token',
-      ],
-    }),
-  );
+  app.use(apiCors());
+  // 2. Overload: refuse at once (503 + Retry-After) before doing any work.
   app.use(shed());
   app.use(contextStorage());
+  // 3. Bodies: JSON only (415), within the size limit (413).
   app.use(jsonBody());
+  // 4. Who is calling (API key, then bearer token) and where they are served.
   app.use(apiKeyAuth());
   app.use(authenticate());
+  app.use(region());
+  // 5. How often they may call.
   app.use(rateLimit());
+  // 6. Errors and unknown routes, in one place.
   app.onError(onError);
   app.notFound(notFound);
-
-  app.route('/', health);
-  app.route('/', metricsRoute);
-  app.route('/', adminFaults);
-  app.route('/', auth);
-  app.route('/', me);
-  app.route('/', products);
-  app.route('/', inventory);
-  app.route('/', orders);
-  app.route('/', notifications);
-  app.route('/', operations);
-  app.route('/', accounts);
-  app.route('/', transfers);
-
-  app.openAPIRegistry.registerComponent('securitySchemes', BEARER_SCHEME, {
-    type: 'http',
-    scheme: 'bearer',
-    bearerFormat: 'JWT',
-    description: 'Access token from /v1/auth/login, /register or /refresh.',
-  });
-  app.openAPIRegistry.registerComponent('securitySchemes', API_KEY_SCHEME, {
-    type: 'apiKey',
-    in: 'header',
-    name: 'X-Api-Key',
-    description: 'Operator API key.',
-  });
-  app.doc31('/openapi.json', OPENAPI_CONFIG);
-  mountDocs(app, OPENAPI_CONFIG);
+  // 7. The features, then the contract they make up (/openapi.json, /docs).
+  for (const feature of FEATURES) app.route('/', feature);
+  mountDocs(app);
   return app;
 }

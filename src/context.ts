@@ -2,7 +2,7 @@
 import type { Logger } from '@common/log';
 import type { Region } from '@common/regions';
 import type { RetryBudget } from '@common/resilience';
-import type { IdempotencyScope } from './idempotency/middleware';
+import type { IdempotencyScope } from './idempotency/scope';
 import type { RateLimitDecision } from './ratelimit/policy';
 
 export interface Principal {
@@ -25,6 +25,10 @@ export interface GatewayVariables {
   authFailure?: string;
   /** The most restrictive limit consulted for this request; sent as RateLimit-* headers. */
   rateLimit?: RateLimitDecision;
+  /** The region of the edge location serving this request (`src/region/`). */
+  servingRegion: Region;
+  /** The caller's home region (their token's claim), else the serving region. */
+  homeRegion: Region;
   /** Set on (idem) routes: handlers derive downstream operation ids from it. */
   idempotency?: IdempotencyScope;
 }

@@ -6,10 +6,12 @@ import { SkuSchema } from './inventory';
 /** Largest price we accept, in minor units: limits keep arithmetic exact and inputs sane. */
 export const PRICE_AMOUNT_MAX = 100_000_000_000;
 
-export const MoneySchema = z.object({
-  amount: z.number().int().nonnegative().max(PRICE_AMOUNT_MAX),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code'),
-});
+export const MoneySchema = z
+  .object({
+    amount: z.number().int().nonnegative().max(PRICE_AMOUNT_MAX),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code'),
+  })
+  .meta({ id: 'Money', description: 'An amount of integer minor units in a currency.' });
 export type Money = z.infer<typeof MoneySchema>;
 
 /**
@@ -24,18 +26,20 @@ export const CategorySchema = z
   .max(64)
   .regex(/^[a-z0-9][a-z0-9_-]*$/, 'category must be lowercase letters, digits, "_" or "-"');
 
-export const ProductSchema = z.object({
-  id: z.string(),
-  sku: z.string(),
-  name: z.string(),
-  description: z.string(),
-  category: z.string(),
-  price: MoneySchema,
-  updatedAt: z.string(),
-  version: z.number().int(),
-  /** Units available per region warehouse, from the stock read model (eventual). */
-  availability: z.partialRecord(z.enum(REGIONS), z.number().int()),
-});
+export const ProductSchema = z
+  .object({
+    id: z.string(),
+    sku: z.string(),
+    name: z.string(),
+    description: z.string(),
+    category: z.string(),
+    price: MoneySchema,
+    updatedAt: z.string(),
+    version: z.number().int(),
+    /** Units available per region warehouse, from the stock read model (eventual). */
+    availability: z.partialRecord(z.enum(REGIONS), z.number().int()),
+  })
+  .meta({ id: 'Product' });
 export type Product = z.infer<typeof ProductSchema>;
 
 /** Body of POST /v1/products and of `createProduct`: unknown fields are refused. */

@@ -15,13 +15,15 @@ export const SkuSchema = z
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'sku must be letters, digits, ".", "_" or "-"');
 
-export const StockLevelSchema = z.object({
-  sku: z.string(),
-  region: z.enum(REGIONS),
-  available: z.number().int(),
-  reserved: z.number().int(),
-  sold: z.number().int(),
-});
+export const StockLevelSchema = z
+  .object({
+    sku: z.string(),
+    region: z.enum(REGIONS),
+    available: z.number().int(),
+    reserved: z.number().int(),
+    sold: z.number().int(),
+  })
+  .meta({ id: 'StockLevel' });
 export type StockLevel = z.infer<typeof StockLevelSchema>;
 
 export const RestockInputSchema = z.object({

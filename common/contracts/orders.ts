@@ -27,11 +27,13 @@ export const OrderItemInputSchema = z
   })
   .strict();
 
-export const PricedItemSchema = z.object({
-  sku: z.string(),
-  quantity: z.number().int().positive(),
-  unitPrice: MoneySchema,
-});
+export const PricedItemSchema = z
+  .object({
+    sku: z.string(),
+    quantity: z.number().int().positive(),
+    unitPrice: MoneySchema,
+  })
+  .meta({ id: 'PricedItem' });
 export type PricedItem = z.infer<typeof PricedItemSchema>;
 
 const Region = z.enum(REGIONS);

@@ -17,8 +17,8 @@
 import type { RouteConfig } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type { GatewayBindings } from '../context';
-import { requireOperator } from '../middleware/admin';
-import { requireCustomer, requireRole } from '../middleware/auth';
+import { requireOperator } from './api-key';
+import { requireCustomer, requireRole } from './authenticate';
 
 export const ACCESS_LEVELS = ['public', 'customer', 'admin', 'operator'] as const;
 export type AccessLevel = (typeof ACCESS_LEVELS)[number];

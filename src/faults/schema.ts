@@ -4,8 +4,8 @@
  */
 import { FAULT_LIMITS, QUEUE_TARGET } from '@common/resilience';
 import { z } from '@hono/zod-openapi';
-import { REGION_TARGET } from '../scatter';
-import { SERVICE_NAMES } from '../services';
+import { REGION_TARGET } from '../admin/scatter';
+import { SERVICE_NAMES } from '../upstream/services';
 
 const Target = z
   .union([

@@ -7,12 +7,13 @@ import { env } from 'cloudflare:workers';
 import { Hono } from 'hono';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { register } from '../../test/support/clients';
+import { apiKeyAuth } from '../auth/api-key';
+import { authenticate } from '../auth/authenticate';
 import type { GatewayBindings } from '../context';
-import { apiKeyAuth } from '../middleware/admin';
-import { authenticate } from '../middleware/auth';
-import { jsonBody } from '../middleware/body';
-import { notFound, onError } from '../middleware/errors';
-import { requestContext } from '../middleware/request-context';
+import { jsonBody } from '../http/body';
+import { notFound, onError } from '../http/errors';
+import { requestContext } from '../http/request-context';
+import { region } from '../region/region';
 import { idempotencyConfig, idempotencyRecord, idempotent } from './middleware';
 
 let effects = 0;
@@ -25,6 +26,7 @@ app.use(requestContext());
 app.use(jsonBody());
 app.use(apiKeyAuth());
 app.use(authenticate());
+app.use(region());
 app.onError(onError);
 app.notFound(notFound);
 app.post('/effects', idempotent(), async (c) => {

@@ -20,19 +20,8 @@ import { type Region, regionalStub } from '@common/regions';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { GatewayBindings } from '../context';
 import { callerKey } from '../ratelimit/middleware';
-import { fallbackRegion } from '../region';
-import { callUpstream } from '../upstream';
+import { callUpstream } from '../upstream/upstream';
 import type { IdempotencyRecord, StoredResponse } from './record';
-
-export interface IdempotencyScope {
-  key: string;
-  /** The caller the key belongs to, e.g. `customer:cus_…`. */
-  scope: string;
-  /** Stable id for the operation, unique per caller and key. */
-  operationId: string;
-  /** When this key was first started (kept across takeovers): for ids derived from the key. */
-  startedAt: number;
-}
 
 export interface IdempotentOptions {
   /** Refuse requests without a key (400). Default true. */
@@ -99,8 +88,7 @@ export function idempotencyRecord(
 
 /** A customer's record lives in their home region: it holds their response data. */
 function recordFor(c: Ctx, scope: string, key: string): DurableObjectStub<IdempotencyRecord> {
-  const region = c.get('principal')?.region ?? fallbackRegion(c.env);
-  return idempotencyRecord(c.env, region, scope, key);
+  return idempotencyRecord(c.env, c.var.homeRegion, scope, key);
 }
 
 function replay(response: StoredResponse): Response {

@@ -10,12 +10,13 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { register } from '../../test/support/clients';
 import { recordPlacements } from '../../test/support/placement';
+import { apiKeyAuth } from '../auth/api-key';
+import { authenticate } from '../auth/authenticate';
 import type { GatewayBindings } from '../context';
-import { apiKeyAuth } from '../middleware/admin';
-import { authenticate } from '../middleware/auth';
-import { jsonBody } from '../middleware/body';
-import { onError } from '../middleware/errors';
-import { requestContext } from '../middleware/request-context';
+import { jsonBody } from '../http/body';
+import { onError } from '../http/errors';
+import { requestContext } from '../http/request-context';
+import { region } from '../region/region';
 import { idempotent } from './middleware';
 
 const app = new Hono<GatewayBindings>();
@@ -23,6 +24,7 @@ app.use(requestContext());
 app.use(jsonBody());
 app.use(apiKeyAuth());
 app.use(authenticate());
+app.use(region());
 app.onError(onError);
 app.post('/effects', idempotent(), (c) => c.json({ ok: true }, 201));
 

@@ -8,6 +8,7 @@
  * retention ends.
  */
 import { DurableObject } from 'cloudflare:workers';
+import { migrateSqlite, type SchemaStep } from '@common/do-schema';
 
 export interface StoredResponse {
   status: number;
@@ -35,14 +36,10 @@ interface RecordRow {
   [key: string]: SqlStorageValue;
 }
 
-export class IdempotencyRecord extends DurableObject<GatewayEnv> {
-  /** deleteAll() drops the table too, so it is (re)created on demand. */
-  #ready = false;
-
-  #sql(): SqlStorage {
-    const sql = this.ctx.storage.sql;
-    if (this.#ready) return sql;
-    sql.exec(`CREATE TABLE IF NOT EXISTS record (
+/** Append-only schema steps (`migrateSqlite`); IF NOT EXISTS for records older than the steps. */
+const RECORD_SCHEMA: SchemaStep[] = [
+  [
+    `CREATE TABLE IF NOT EXISTS record (
       id INTEGER PRIMARY KEY CHECK (id = 1),
       fingerprint TEXT NOT NULL,
       token TEXT NOT NULL,
@@ -53,12 +50,18 @@ export class IdempotencyRecord extends DurableObject<GatewayEnv> {
       headers TEXT,
       body BLOB,
       started_ms INTEGER
-    )`);
-    // Records created before started_ms existed gain the column.
-    const columns = sql.exec<{ name: string }>('PRAGMA table_info(record)').toArray();
-    if (!columns.some((c) => c.name === 'started_ms')) {
-      sql.exec('ALTER TABLE record ADD COLUMN started_ms INTEGER');
-    }
+    )`,
+  ],
+];
+
+export class IdempotencyRecord extends DurableObject<GatewayEnv> {
+  /** deleteAll() drops the table too, so it is (re)created on demand. */
+  #ready = false;
+
+  #sql(): SqlStorage {
+    const sql = this.ctx.storage.sql;
+    if (this.#ready) return sql;
+    migrateSqlite(this.ctx.storage, RECORD_SCHEMA);
     this.#ready = true;
     return sql;
   }

@@ -4,9 +4,9 @@
  * occupancy, and requests in flight.
  */
 import type { BreakerState } from '@common/resilience';
-import { inFlightRequests } from '../middleware/shed';
-import { SERVICE_NAMES } from '../services';
-import { gatewayUpstreams } from '../upstream';
+import { SERVICE_NAMES } from '../upstream/services';
+import { inFlightRequests } from '../upstream/shed';
+import { gatewayUpstreams } from '../upstream/upstream';
 import { metrics } from './gateway';
 import type { Sample } from './registry';
 

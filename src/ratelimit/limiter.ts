@@ -9,10 +9,31 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { scheduleAlarmBy } from '@common/alarms';
+import { migrateSqlite, type SchemaStep } from '@common/do-schema';
 import type { BucketPolicy, RateLimitDecision, WindowPolicy } from './policy';
 
 const SWEEP_MS = 60_000;
 const SWEEP_BATCH = 1000;
+
+/** Append-only schema steps (`migrateSqlite`); IF NOT EXISTS for objects older than the steps. */
+const LIMITER_SCHEMA: SchemaStep[] = [
+  [
+    `CREATE TABLE IF NOT EXISTS buckets (
+      key TEXT PRIMARY KEY,
+      tokens REAL NOT NULL,
+      updated_ms INTEGER NOT NULL,
+      full_at_ms INTEGER NOT NULL
+    )`,
+    `CREATE TABLE IF NOT EXISTS hits (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      key TEXT NOT NULL,
+      at_ms INTEGER NOT NULL,
+      expires_ms INTEGER NOT NULL
+    )`,
+    'CREATE INDEX IF NOT EXISTS hits_key_at ON hits (key, at_ms)',
+    'CREATE INDEX IF NOT EXISTS hits_expires ON hits (expires_ms)',
+  ],
+];
 
 interface BucketRow {
   tokens: number;
@@ -23,20 +44,7 @@ interface BucketRow {
 export class RateLimiter extends DurableObject<GatewayEnv> {
   constructor(ctx: DurableObjectState, env: GatewayEnv) {
     super(ctx, env);
-    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS buckets (
-      key TEXT PRIMARY KEY,
-      tokens REAL NOT NULL,
-      updated_ms INTEGER NOT NULL,
-      full_at_ms INTEGER NOT NULL
-    )`);
-    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS hits (
-      id INTEGER PRIMARY KEY AUTOINCREMENT,
-      key TEXT NOT NULL,
-      at_ms INTEGER NOT NULL,
-      expires_ms INTEGER NOT NULL
-    )`);
-    ctx.storage.sql.exec('CREATE INDEX IF NOT EXISTS hits_key_at ON hits (key, at_ms)');
-    ctx.storage.sql.exec('CREATE INDEX IF NOT EXISTS hits_expires ON hits (expires_ms)');
+    migrateSqlite(ctx.storage, LIMITER_SCHEMA);
   }
 
   /** Takes one token from `key`'s bucket if it has one. */

@@ -14,7 +14,7 @@ import { errorMessage } from '@common/log';
 import { problem } from '@common/problem';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { GatewayBindings } from '../context';
-import { respondProblem } from '../middleware/errors';
+import { respondProblem } from '../http/errors';
 import {
   apiPolicy,
   authPolicies,

@@ -1,5 +1,3 @@
-/** Catalog store (D1). Migrations are generated from this file by drizzle-kit. */
-import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 export const products = sqliteTable(
@@ -56,12 +54,5 @@ export const outbox = sqliteTable(
 );
 
 /** Processed message ids, committed with each consumer's effect. */
-export const inbox = sqliteTable(
-  'inbox',
-  {
-    consumer: text('consumer').notNull(),
-    messageId: text('message_id').notNull(),
-    processedAt: integer('processed_at').notNull().default(sql`(unixepoch() * 1000)`),
-  },
-  (t) => [primaryKey({ columns: [t.consumer, t.messageId] })],
-);
+
+export { inbox } from '@common/d1-inbox';

@@ -1,6 +1,4 @@
-/** Notifications store (D1): per-customer inbox and the dead-letter store. */
-import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 export const notifications = sqliteTable(
   'notifications',
@@ -35,12 +33,4 @@ export const deadLetters = sqliteTable(
   (t) => [index('dead_letters_received').on(t.receivedAt)],
 );
 
-export const inbox = sqliteTable(
-  'inbox',
-  {
-    consumer: text('consumer').notNull(),
-    messageId: text('message_id').notNull(),
-    processedAt: integer('processed_at').notNull().default(sql`(unixepoch() * 1000)`),
-  },
-  (t) => [primaryKey({ columns: [t.consumer, t.messageId] })],
-);
+export { inbox } from '@common/d1-inbox';

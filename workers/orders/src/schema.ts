@@ -1,6 +1,4 @@
-/** Orders read model (one D1 per region), fed by saga events. */
-import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 export const orders = sqliteTable(
   'orders',
@@ -19,12 +17,4 @@ export const orders = sqliteTable(
   (t) => [index('orders_customer_created').on(t.customerId, t.createdAt)],
 );
 
-export const inbox = sqliteTable(
-  'inbox',
-  {
-    consumer: text('consumer').notNull(),
-    messageId: text('message_id').notNull(),
-    processedAt: integer('processed_at').notNull().default(sql`(unixepoch() * 1000)`),
-  },
-  (t) => [primaryKey({ columns: [t.consumer, t.messageId] })],
-);
+export { inbox } from '@common/d1-inbox';

@@ -1,10 +1,3 @@
-/**
- * Payments read models (D1), fed by ledger events over the queue:
- * `transactions` (one row per ledger event, CQRS read model: eventual) and
- * `accounts` (which region each customer's ledger lives in, so a transfer can
- * reach a recipient's ledger).
- */
-import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 export const transactions = sqliteTable(
@@ -33,12 +26,4 @@ export const accounts = sqliteTable('accounts', {
   openedAt: integer('opened_at').notNull(),
 });
 
-export const inbox = sqliteTable(
-  'inbox',
-  {
-    consumer: text('consumer').notNull(),
-    messageId: text('message_id').notNull(),
-    processedAt: integer('processed_at').notNull().default(sql`(unixepoch() * 1000)`),
-  },
-  (t) => [primaryKey({ columns: [t.consumer, t.messageId] })],
-);
+export { inbox } from '@common/d1-inbox';

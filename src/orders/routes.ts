@@ -1,0 +1,218 @@
+/**
+ * Orders. Placing an order starts its saga (202 + Location); the order's
+ * status is linearizable at the saga (GET /v1/orders/{id}, with optional
+ * long-polling), the list is eventual (the region's read model).
+ */
+
+import { MoneySchema } from '@common/contracts/catalog';
+import {
+  ORDER_STATUSES,
+  OrderItemInputSchema,
+  type PricedItem,
+  PricedItemSchema,
+} from '@common/contracts/orders';
+import { derivedId } from '@common/ids';
+import { problem, unwrap } from '@common/problem';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { withAccess } from '../auth/access';
+import { principalOf } from '../auth/authenticate';
+import type { GatewayBindings } from '../context';
+import { problemResponses } from '../http/openapi';
+import { idempotent } from '../idempotency/middleware';
+import { callUpstream } from '../upstream/upstream';
+
+const ORDER_STATUS = z.enum(ORDER_STATUSES).openapi('OrderStatus');
+const OrderSchema = z
+  .object({
+    orderId: z.string(),
+    status: ORDER_STATUS,
+    items: z.array(PricedItemSchema),
+    total: MoneySchema,
+    history: z.array(
+      z.object({ status: ORDER_STATUS, at: z.string(), reason: z.string().optional() }),
+    ),
+  })
+  .openapi('Order');
+const Accepted = z.object({ orderId: z.string(), status: ORDER_STATUS }).openapi('OrderAccepted');
+const PlaceBody = z
+  .object({ items: z.array(OrderItemInputSchema).min(1).max(50) })
+  .strict()
+  .refine((b) => new Set(b.items.map((i) => i.sku)).size === b.items.length, {
+    message: 'each sku may appear once',
+    path: ['items'],
+  });
+const IdParam = z.object({ id: z.string().regex(/^ord_[0-9A-Z]{26}$/, 'not an order id') });
+
+export const orders = new OpenAPIHono<GatewayBindings>();
+
+const meta = (c: { get: (k: 'requestId' | 'traceparent') => string }) => ({
+  requestId: c.get('requestId'),
+  traceparent: c.get('traceparent'),
+});
+
+orders.openapi(
+  createRoute(
+    withAccess('customer', {
+      method: 'post',
+      path: '/v1/orders',
+      // A retry with the same key gets the first response (the same order id) replayed.
+      middleware: [idempotent()],
+      summary:
+        'Place an order (customer; Idempotency-Key required). Starts the order saga; 202 + Location.',
+      request: { body: { content: { 'application/json': { schema: PlaceBody } }, required: true } },
+      responses: {
+        202: {
+          description: 'accepted: the saga runs',
+          content: { 'application/json': { schema: Accepted } },
+        },
+        ...problemResponses(400, 401, 403, 409, 415, 422, 429, 503),
+      },
+    }),
+  ),
+  async (c) => {
+    const customer = principalOf(c);
+    const { items } = c.req.valid('json');
+    const log = c.get('log');
+    const prices = unwrap(
+      await callUpstream('catalog', () => c.env.CATALOG.quote(items.map((i) => i.sku)), { log }),
+    );
+    const priced: PricedItem[] = items.map((i) => {
+      const unitPrice = prices[i.sku];
+      if (!unitPrice) throw problem(400, 'sku_unknown', `unknown sku ${i.sku}`);
+      return { ...i, unitPrice };
+    });
+    if (new Set(priced.map((i) => i.unitPrice.currency)).size > 1) {
+      throw problem(
+        400,
+        'mixed_currencies',
+        'all items of an order must be priced in one currency',
+      );
+    }
+    const region = c.var.homeRegion;
+    // Derived from the idempotency key: a retry that takes over an attempt that
+    // died after placing the order names the same saga, which places it once.
+    const idem = c.get('idempotency');
+    if (!idem) throw problem(400, 'idempotency_key_required', 'send an Idempotency-Key header');
+    const orderId = await derivedId('ord', idem.startedAt, idem.operationId);
+    const order = unwrap(
+      await callUpstream(
+        'orders',
+        () =>
+          c.env.ORDERS.placeOrder(
+            { orderId, customerId: customer.id, region, items: priced },
+            meta(c),
+          ),
+        { log },
+      ),
+    );
+    c.header('location', `/v1/orders/${order.orderId}`);
+    return c.json({ orderId: order.orderId, status: order.status }, 202);
+  },
+);
+
+orders.openapi(
+  createRoute(
+    withAccess('customer', {
+      method: 'get',
+      path: '/v1/orders/{id}',
+      summary:
+        'One order (owner or admin; linearizable: read at its saga). waitMs ≤ 10000 long-polls until terminal.',
+      request: {
+        params: IdParam,
+        query: z.object({ waitMs: z.coerce.number().int().min(0).max(10_000).optional() }),
+      },
+      responses: {
+        200: { description: 'the order', content: { 'application/json': { schema: OrderSchema } } },
+        ...problemResponses(400, 401, 403, 404, 503),
+      },
+    }),
+  ),
+  async (c) => {
+    const principal = principalOf(c);
+    const { id } = c.req.valid('param');
+    const waitMs = c.req.valid('query').waitMs ?? 0;
+    const admin = principal.roles.includes('admin');
+    const region = admin ? null : c.var.homeRegion;
+    const order = unwrap(
+      await callUpstream(
+        'orders',
+        () => c.env.ORDERS.getOrder(id, region, admin ? null : principal.id, waitMs),
+        {
+          log: c.get('log'),
+          timeout_ms: waitMs + 5000,
+        },
+      ),
+    );
+    const { customerId: _owner, ...body } = order;
+    return c.json(body, 200);
+  },
+);
+
+orders.openapi(
+  createRoute(
+    withAccess('customer', {
+      method: 'get',
+      path: '/v1/orders',
+      summary: "The caller's orders (customer; eventual: from the region's read model).",
+      request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).optional() }) },
+      responses: {
+        200: {
+          description: 'orders, newest first',
+          content: {
+            'application/json': {
+              schema: z.object({
+                items: z.array(
+                  z.object({
+                    orderId: z.string(),
+                    status: ORDER_STATUS,
+                    total: MoneySchema,
+                    items: z.array(PricedItemSchema),
+                    createdAt: z.string(),
+                    updatedAt: z.string(),
+                  }),
+                ),
+              }),
+            },
+          },
+        },
+        ...problemResponses(401, 403, 503),
+      },
+    }),
+  ),
+  async (c) => {
+    const customer = principalOf(c);
+    const region = c.var.homeRegion;
+    const orders = await callUpstream(
+      'orders',
+      () => c.env.ORDERS.listOrders(customer.id, region, c.req.valid('query').limit ?? 50),
+      { log: c.get('log') },
+    );
+    return c.json({ items: orders.map(({ customerId: _owner, ...order }) => order) }, 200);
+  },
+);
+
+orders.openapi(
+  createRoute(
+    withAccess('customer', {
+      method: 'post',
+      path: '/v1/orders/{id}/cancel',
+      summary: 'Cancel an order before confirmation (owner); 409 once confirmed or terminal.',
+      request: { params: IdParam },
+      responses: {
+        200: { description: 'cancelling', content: { 'application/json': { schema: Accepted } } },
+        ...problemResponses(401, 403, 404, 409, 503),
+      },
+    }),
+  ),
+  async (c) => {
+    const customer = principalOf(c);
+    const { id } = c.req.valid('param');
+    const region = c.var.homeRegion;
+    const order = unwrap(
+      await callUpstream('orders', () => c.env.ORDERS.cancelOrder(id, region, customer.id), {
+        log: c.get('log'),
+      }),
+    );
+    return c.json({ orderId: order.orderId, status: order.status }, 200);
+  },
+);
