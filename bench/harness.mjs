@@ -136,9 +136,9 @@ export async function startSystem({ port = BENCH_PORT, vars = {}, inspect = fals
       cf: false,
       ...(inspect ? { inspectorPort: 0 } : {}),
       log: new Log(LogLevel.WARN),
-      // Workers log one JSON line per request: count the bad ones, print none.
+      // Lines the workers wrote, by level: counted, none printed.
       handleStructuredLogs: ({ level }) => {
-        if (level in workerLogs) workerLogs[level]++;
+        workerLogs[level] = (workerLogs[level] ?? 0) + 1;
       },
       workers: [
         { ...gateway, unsafeDirectSockets: [{ host: '127.0.0.1', port: port + 1 }] },

@@ -12,6 +12,7 @@
 // every isolate several times: a profiled run's figures are not the bench's.
 //
 //   node bench/profile.mjs .build/profiles/gateway-chain [--json]   # summarise again
+//   (while .build still holds the bundles that were profiled: lines map to modules through them)
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
