@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../test/support/random';
 import { createLogger, type LogLevel, logSettings, workerLogSettings } from './log';
 
 interface Written {
@@ -6,22 +7,10 @@ interface Written {
   line: Record<string, unknown>;
 }
 
-/** mulberry32: a seeded uniform [0, 1) source, so the sampling tests are repeatable. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 function capture(vars: { LOG_LEVEL?: string; ACCESS_LOG_SAMPLE_RATE?: string }, seed = 1) {
   const written: Written[] = [];
   const settings = logSettings(vars, {
-    random: seeded(seed),
+    random: seededRandom(seed),
     write: (level, line) => written.push({ level, line: JSON.parse(line) }),
   });
   return { log: createLogger({ service: 'test', requestId: 'req_1' }, settings), written };
