@@ -127,7 +127,7 @@ export async function startSystem({ port = BENCH_PORT, vars = {}, inspect = fals
   for (const [key, value] of Object.entries(DEV_VARS)) process.env[key] ??= value;
   await buildWorkers([...WORKERS, BENCH_WORKER, BENCH_RPC_WORKER]);
   const [gateway, ...services] = systemWorkerOptions({ vars });
-  const workerLogs = { error: 0, warn: 0 };
+  const workerLogs = { error: 0, warn: 0, messages: {} };
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       host: '127.0.0.1',
@@ -136,9 +136,14 @@ export async function startSystem({ port = BENCH_PORT, vars = {}, inspect = fals
       cf: false,
       ...(inspect ? { inspectorPort: 0 } : {}),
       log: new Log(LogLevel.WARN),
-      // Lines the workers wrote, by level: counted, none printed.
-      handleStructuredLogs: ({ level }) => {
+      // Lines the workers wrote: counted by level (errors and warnings also
+      // by message), none printed.
+      handleStructuredLogs: ({ level, message }) => {
         workerLogs[level] = (workerLogs[level] ?? 0) + 1;
+        if (level === 'error' || level === 'warn') {
+          const key = `${level} ${/"msg":"([^"]{1,80})"/.exec(message)?.[1] ?? message.slice(0, 80)}`;
+          workerLogs.messages[key] = (workerLogs.messages[key] ?? 0) + 1;
+        }
       },
       workers: [
         { ...gateway, unsafeDirectSockets: [{ host: '127.0.0.1', port: port + 1 }] },
