@@ -34,6 +34,8 @@ for (const [key, value] of Object.entries(devVars)) process.env[key] ??= value;
 const testVars = {
   gateway: {
     ENVIRONMENT: 'test',
+    // Tests read the access line of the request they made (src/version).
+    ACCESS_LOG_SAMPLE_RATE: '1',
     HEALTH_TIMEOUT_MS: '1000',
     // Small enough that tests reach each limit with a handful of requests.
     UPSTREAM_TIMEOUT_MS: '1000',
@@ -172,6 +174,11 @@ function workerProject(runner: string, include: string[], options: ProjectOption
             {},
             ...others.map((o: { d1Databases?: object }) => o.d1Databases ?? {}),
             own.d1Databases,
+            // Scratch databases of the schema compatibility test (common/schema-compat.test.ts).
+            {
+              SCHEMA_COMPAT_PREVIOUS_DB: 'schema-compat-previous',
+              SCHEMA_COMPAT_HEAD_DB: 'schema-compat-head',
+            },
           ),
           kvNamespaces: Object.assign(
             {},
@@ -214,6 +221,18 @@ export default defineConfig({
       workerProject('orders', ['workers/orders/**/*.test.ts']),
       workerProject('payments', ['workers/payments/**/*.test.ts']),
       workerProject('notifications', ['workers/notifications/**/*.test.ts']),
+      // Pure TypeScript and Node-side tooling (the linearizability checker and
+      // its models; the deploy rollout with a fake wrangler on PATH): plain
+      // Node, no workerd. No workerd project includes consistency/ or scripts/.
+      defineProject({
+        test: {
+          name: 'node',
+          include: ['consistency/**/*.test.ts', 'scripts/**/*.test.mjs'],
+          environment: 'node',
+          // Each fake wrangler call is a Node process: a rollout is dozens of them.
+          testTimeout: 60_000,
+        },
+      }),
     ],
   },
 });

@@ -120,9 +120,11 @@ export function queueSettings() {
  * the bench worker each on their own direct socket (`port + 1`, `port + 2`),
  * so neither request path crosses Miniflare's entry worker. Migrated and
  * seeded (products, stock in every region) before it resolves. `inspect`
- * opens workerd's inspector (on a port the system picks) for CPU profiles.
+ * opens workerd's inspector (on a port the system picks) for CPU profiles;
+ * `onLog` receives each structured log line of every worker
+ * (`{ level, message }`).
  */
-export async function startSystem({ port = BENCH_PORT, vars = {}, inspect = false } = {}) {
+export async function startSystem({ port = BENCH_PORT, vars = {}, inspect = false, onLog } = {}) {
   // wrangler looks for required secrets in process.env (as vitest.config.ts sets them).
   for (const [key, value] of Object.entries(DEV_VARS)) process.env[key] ??= value;
   await buildWorkers([...WORKERS, BENCH_WORKER, BENCH_RPC_WORKER]);
@@ -137,13 +139,16 @@ export async function startSystem({ port = BENCH_PORT, vars = {}, inspect = fals
       ...(inspect ? { inspectorPort: 0 } : {}),
       log: new Log(LogLevel.WARN),
       // Lines the workers wrote: counted by level (errors and warnings also
-      // by message), none printed.
-      handleStructuredLogs: ({ level, message }) => {
+      // by message), none printed; `onLog`, if given, sees every line (e.g.
+      // to count injected faults).
+      handleStructuredLogs: (log) => {
+        const { level, message } = log;
         workerLogs[level] = (workerLogs[level] ?? 0) + 1;
         if (level === 'error' || level === 'warn') {
           const key = `${level} ${/"msg":"([^"]{1,80})"/.exec(message)?.[1] ?? message.slice(0, 80)}`;
           workerLogs.messages[key] = (workerLogs.messages[key] ?? 0) + 1;
         }
+        onLog?.(log);
       },
       workers: [
         { ...gateway, unsafeDirectSockets: [{ host: '127.0.0.1', port: port + 1 }] },

@@ -1,7 +1,8 @@
 /**
  * Structured JSON logs: one line per event, always carrying the request id
  * and traceparent of the work it belongs to so lines can be joined across
- * workers and queue hops. The one logger every worker uses.
+ * workers and queue hops, and the worker version that wrote it. The one
+ * logger every worker uses.
  *
  * What is written, and what it costs (docs/logging.md):
  * - A line below the worker's `LOG_LEVEL` is dropped before any of it is
@@ -17,12 +18,18 @@
  * `import { env } from 'cloudflare:workers'`, so no caller passes them.
  */
 import { env } from 'cloudflare:workers';
+import { type VersionInfo, workerVersion } from './version';
 
 export interface LogContext {
   service: string;
   requestId?: string;
   traceparent?: string;
   correlationId?: string;
+  /**
+   * The running worker version (`version_metadata`), filled in by
+   * createLogger; not `version`, which events use for their own versions.
+   */
+  workerVersion?: VersionInfo;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -173,10 +180,11 @@ class JsonLogger implements Logger {
  * log.access('http.request', { method, path, status, duration_ms });
  */
 export function createLogger(
-  context: LogContext,
+  given: LogContext,
   settings: LogSettings = workerLogSettings(),
 ): Logger {
-  return new JsonLogger(context, settings);
+  // During a gradual deployment two versions log side by side: name ours.
+  return new JsonLogger({ workerVersion: workerVersion(), ...given }, settings);
 }
 
 /** The message of an unknown thrown value, for logs only (never sent to clients). */
