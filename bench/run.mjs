@@ -71,6 +71,13 @@ for (const id of only)
     throw new Error(`BENCH_ONLY: no result ${id}; one of ${Object.keys(RESULTS).join(', ')}`);
 const groups = only.length ? GROUPS.filter((g) => g.ids.some((id) => only.includes(id))) : GROUPS;
 
+/** An error's message and its cause's (undici's "fetch failed" says why only there). */
+function describeError(error) {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
+  return `${error.message}${cause}`;
+}
+
 const settle = () => new Promise((resolve) => setTimeout(resolve, options.settle_ms));
 const loadavg = () => os.loadavg().map((l) => Number(l.toFixed(2)));
 const machine = {
@@ -121,7 +128,7 @@ try {
       results = await group.run(system, run);
     } catch (error) {
       // One broken scenario must not cost the others' figures; the run still fails.
-      failures.push(String(error instanceof Error ? error.message : error));
+      failures.push(describeError(error));
       console.error(`  scenario failed: ${failures.at(-1)}`);
       process.exitCode = 1;
     }
