@@ -18,10 +18,12 @@ import type { GatewayBindings } from './context';
 import { mountDocs } from './docs/routes';
 import { adminFaults } from './faults/routes';
 import { adminFlags } from './flags/routes';
+import { adminCredits } from './funding/credits';
+import { webhooks } from './funding/webhook';
 import { health } from './health/routes';
 import { jsonBody } from './http/body';
 import { apiCors } from './http/cors';
-import { notFound, onError, validationHook } from './http/errors';
+import { onError, routeNotFound, validationHook } from './http/errors';
 import { requestContext } from './http/request-context';
 import { inventory } from './inventory/routes';
 import { httpMetrics } from './metrics/http';
@@ -50,6 +52,8 @@ const FEATURES = [
   operations,
   accounts,
   transfers,
+  webhooks,
+  adminCredits,
 ];
 
 export function createApp(): OpenAPIHono<GatewayBindings> {
@@ -75,7 +79,7 @@ export function createApp(): OpenAPIHono<GatewayBindings> {
   app.use(rateLimit());
   // 6. Errors and unknown routes, in one place.
   app.onError(onError);
-  app.notFound(notFound);
+  app.notFound(routeNotFound(app));
   // 7. The features, then the contract they make up (/openapi.json, /docs).
   for (const feature of FEATURES) app.route('/', feature);
   mountDocs(app);

@@ -2,8 +2,8 @@
  * Identity routes: register, log in, refresh, log out (identity signs the
  * tokens; the gateway verifies them locally), the public keys at
  * /.well-known/jwks.json, and the operator-only admin bootstrap.
- * Register and login are throttled per IP and per account on top of the
- * API-wide token bucket.
+ * Register and login are throttled per address, per (account, address) and
+ * per account on top of the API-wide limit (`../ratelimit/login.ts`).
  */
 
 import { EmailSchema, PasswordSchema } from '@common/contracts/identity';
@@ -13,7 +13,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { GatewayBindings } from '../context';
 import { problemResponses } from '../http/openapi';
-import { throttleAuth } from '../ratelimit/middleware';
+import { throttleAuth } from '../ratelimit/login';
 import { callUpstream } from '../upstream/upstream';
 import { withAccess } from './access';
 import { principalOf } from './authenticate';
@@ -213,14 +213,14 @@ auth.openapi(
       path: '/v1/admin/admins',
       tags: ['operations'],
       summary:
-        'Make sure an admin account exists with this password (idempotent; operator API key only).',
+        'Create an admin account (operator API key only). Idempotent: an admin with this email and password is answered as is (200, created false). It never takes over an account: an email that belongs to a customer is 409 email_belongs_to_customer, an admin with another password 409 admin_exists_with_other_password, and no existing password or role changes.',
       request: { body: json(EnsureAdminBody) },
       responses: {
         200: ok(
           'the admin account',
           z.object({ customerId: z.string(), created: z.boolean() }).openapi('EnsuredAdmin'),
         ),
-        ...problemResponses(400, 401, 403, 413, 415, 429, 503),
+        ...problemResponses(400, 401, 403, 409, 413, 415, 429, 503),
       },
     }),
   ),

@@ -12,21 +12,28 @@ import { scheduleAlarmBy } from '@common/alarms';
 import type {
   AccountEventsPage,
   AccountView,
+  CreditsPage,
   LedgerReceipt,
   TransactionItem,
   TransferView,
 } from '@common/contracts/payments';
-import { LEDGER_EVENT, LEDGER_EVENTS } from '@common/contracts/payments';
+import {
+  LEDGER_EVENT,
+  LEDGER_EVENTS,
+  TRANSFER_EVENT,
+  TRANSFER_EVENTS,
+} from '@common/contracts/payments';
 import { migrateSqlite } from '@common/do-schema';
 import { makeEnvelope } from '@common/envelope';
 import { newId } from '@common/ids';
 import { createLogger } from '@common/log';
 import { Outbox, type OutboxSender } from '@common/outbox';
 import { fail, ok, type Result } from '@common/problem';
+import { queueSender } from '@common/queues';
 import type { CallMeta } from '@common/rpc';
 import { auditLedger, type LedgerAudit } from './audit';
 import { Captures } from './captures';
-import { decide, type LedgerState, receiptOf } from './fold';
+import { decide, type LedgerState, receiptOf, referenceOf } from './fold';
 import { Journal } from './journal';
 import { LEDGER_SCHEMA } from './ledger-schema';
 import {
@@ -36,10 +43,17 @@ import {
   type ExecuteInput,
   type StartTransferInput,
 } from './ledger-types';
-import { CANCELLED, Operations } from './operations';
+import { CANCELLED, fingerprintOf, Operations } from './operations';
 import { TransferDriver } from './transfer-driver';
 import { TransferBook, viewOfTransfer } from './transfers';
-import { accountViewOf, eventViewOf, messageOf, transactionOf } from './views';
+import {
+  accountViewOf,
+  creditOf,
+  eventViewOf,
+  messageOf,
+  transactionOf,
+  transferEventOf,
+} from './views';
 
 export type { AccountInit, ExecuteInput, LedgerCommand, StartTransferInput } from './ledger-types';
 
@@ -74,13 +88,22 @@ export class AccountLedger extends DurableObject<PaymentsEnv> {
     this.#journal = new Journal(ctx.storage, {
       snapshot_every: Math.max(1, Number(env.LEDGER_SNAPSHOT_EVERY) || 100),
       onAppend: (event, state) => {
-        const envelope = makeEnvelope({
-          type: LEDGER_EVENT,
-          payload: messageOf(event, state),
-          region: state.region ?? 'us',
-          ...this.#cause,
-        });
-        this.outbox.add(LEDGER_EVENTS, envelope);
+        const region = state.region ?? 'us';
+        const payload = messageOf(event, state);
+        this.outbox.add(
+          LEDGER_EVENTS,
+          makeEnvelope({ type: LEDGER_EVENT, payload, region, ...this.#cause }),
+        );
+        const transfer = transferEventOf(event, state);
+        if (transfer) {
+          const envelope = makeEnvelope({
+            type: TRANSFER_EVENT,
+            payload: transfer,
+            region,
+            ...this.#cause,
+          });
+          this.outbox.add(TRANSFER_EVENTS, envelope);
+        }
       },
     });
     this.#driver = new TransferDriver({
@@ -90,10 +113,7 @@ export class AccountLedger extends DurableObject<PaymentsEnv> {
       run: (cause, work) => this.#run(cause, work),
       self: () => this.#journal.state,
     });
-    this.send = async (destination, batch) => {
-      if (destination !== LEDGER_EVENTS) throw new Error(`unknown destination ${destination}`);
-      await env.LEDGER_EVENTS.sendBatch(batch.map((body) => ({ body, contentType: 'json' })));
-    };
+    this.send = queueSender(env);
   }
 
   get #currency(): string {
@@ -119,8 +139,8 @@ export class AccountLedger extends DurableObject<PaymentsEnv> {
   /** Deposit, capture, refund or incoming transfer credit; at most once per operation id. */
   async execute(input: ExecuteInput, meta: CallMeta): Promise<Result<LedgerReceipt>> {
     const { operationId, command } = input;
-    const reference = 'reference' in command ? command.reference : null;
-    const fingerprint = JSON.stringify([command.kind, command.amount, command.currency, reference]);
+    const reference = referenceOf(command);
+    const fingerprint = fingerprintOf(command, reference);
     const outcome = this.#run(causeOf(meta, input.correlationId), (): Result<LedgerReceipt> => {
       const recall = this.#ops.recall<LedgerReceipt>(operationId, fingerprint);
       if (recall.seen) return replayed(recall.outcome);
@@ -178,6 +198,7 @@ export class AccountLedger extends DurableObject<PaymentsEnv> {
         currency,
         reference: transferId,
         to: to.accountId,
+        toCustomerId: to.customerId,
       } as const;
       const decided = decide(this.#journal.state, debit, operationId);
       if (!decided.ok) {
@@ -223,6 +244,14 @@ export class AccountLedger extends DurableObject<PaymentsEnv> {
     const currency = this.#currency;
     const page = this.#journal.history(before, limit + 1);
     const items = page.slice(0, limit).map((e) => transactionOf(e, currency));
+    return { items, nextCursor: page.length > limit ? (items.at(-1)?.seq ?? null) : null };
+  }
+
+  /** The money that entered this ledger, newest first: the operators' audit of credits. */
+  credits(before: number, limit: number): CreditsPage {
+    const currency = this.#currency;
+    const page = this.#journal.credits(before, limit + 1);
+    const items = page.slice(0, limit).map((e) => creditOf(e, currency));
     return { items, nextCursor: page.length > limit ? (items.at(-1)?.seq ?? null) : null };
   }
 

@@ -1,9 +1,14 @@
 /** How ledger state and events look from outside (RPC and HTTP): money objects, ISO times. */
-import type {
-  AccountEventView,
-  AccountView,
-  LedgerEventMessage,
-  TransactionItem,
+import {
+  type AccountEventView,
+  type AccountView,
+  type CreditView,
+  FUNDING_SOURCES,
+  type FundingSource,
+  type LedgerEventMessage,
+  TRANSFER_EVENT_TYPES,
+  type TransactionItem,
+  type TransferEventMessage,
 } from '@common/contracts/payments';
 import type { Region } from '@common/regions';
 import { directionOf, type LedgerState } from './fold';
@@ -31,6 +36,27 @@ export function eventViewOf(event: StoredEvent, currency: string): AccountEventV
     type: event.type,
     ...(event.type === 'AccountOpened' ? {} : { amount: { amount: event.amount, currency } }),
     ...(event.reference ? { reference: event.reference } : {}),
+    ...(event.type === 'FundsDeposited' ? { source: sourceOf(event) } : {}),
+    at: iso(event.at),
+  };
+}
+
+/** A FundsDeposited event's funding source; events from before sources were recorded are sandbox deposits. */
+function sourceOf(event: StoredEvent): FundingSource {
+  const source = event.data?.source;
+  return FUNDING_SOURCES.find((s) => s === source) ?? 'sandbox';
+}
+
+/** A money entry as operators audit it: the source, and who and why for an admin credit. */
+export function creditOf(event: StoredEvent, currency: string): CreditView {
+  const data = event.data ?? {};
+  return {
+    seq: event.seq,
+    source: sourceOf(event),
+    amount: { amount: event.amount, currency },
+    ...(data.eventId ? { eventId: data.eventId } : {}),
+    ...(data.by ? { by: data.by } : {}),
+    ...(data.reason ? { reason: data.reason } : {}),
     at: iso(event.at),
   };
 }
@@ -58,6 +84,37 @@ export function messageOf(event: StoredEvent, state: LedgerState): LedgerEventMe
     currency: state.currency ?? 'XXX',
     balanceAfter: event.balanceAfter,
     reference: event.reference,
+    at: event.at,
+  };
+}
+
+const isTransferEvent = (type: StoredEvent['type']): type is TransferEventMessage['type'] =>
+  (TRANSFER_EVENT_TYPES as readonly string[]).includes(type);
+
+/**
+ * The transfer event a ledger event is for its customer (debited or
+ * reversed: the sender; credited: the recipient), if it is one. Events
+ * recorded before they named the other customer have none.
+ */
+export function transferEventOf(
+  event: StoredEvent,
+  state: LedgerState,
+): TransferEventMessage | undefined {
+  if (!isTransferEvent(event.type) || !event.reference || !state.customerId) return undefined;
+  const self = state.customerId;
+  const other =
+    event.type === 'TransferCredited' ? event.data?.fromCustomerId : event.data?.toCustomerId;
+  if (!other || !state.region) return undefined;
+  const received = event.type === 'TransferCredited';
+  return {
+    transferId: event.reference,
+    customerId: self,
+    region: state.region,
+    type: event.type,
+    fromCustomerId: received ? other : self,
+    toCustomerId: received ? self : other,
+    amount: event.amount,
+    currency: state.currency ?? 'XXX',
     at: event.at,
   };
 }
