@@ -36,6 +36,8 @@ for (const [key, value] of Object.entries(devVars)) process.env[key] ??= value;
 const testVars = {
   gateway: {
     ENVIRONMENT: 'test',
+    // Tests read the access line of the request they made (src/version).
+    ACCESS_LOG_SAMPLE_RATE: '1',
     HEALTH_TIMEOUT_MS: '1000',
     // Small enough that tests reach each limit with a handful of requests.
     UPSTREAM_TIMEOUT_MS: '1000',

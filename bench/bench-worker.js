@@ -1,13 +1,17 @@
-// Bench-only worker (never deployed), served in the same Miniflare run as the
-// system: the bare Hono route every figure is a ratio to, a bare Durable
-// Object counter, and a driver that writes to a real AccountLedger of the
-// payments worker. Counter and ledger are reached through the same route and
-// the same DO RPC hop, so their ratio is the cost of the ledger's guarantees.
+// Bench-only worker (never deployed), served by the same workerd in the same
+// run as the system. It holds the floors every figure is a ratio to, each
+// the least a request of that shape can cost here:
+//   GET  /          bare-route     a bare Hono route
+//   GET  /rpc       bare-rpc       route → service-binding RPC (bench-rpc-worker.js) → constant
+//   GET  /do/read   bare-do-read   route → Durable Object RPC → one SQLite read
+//   POST /do/write  bare-do-write  route → Durable Object RPC → one SQLite upsert
+// and a driver for ledger-write (route → the payments `AccountLedger` DO →
+// a deposit), which goes through the same route and DO hop as bare-do-write.
 import { DurableObject } from 'cloudflare:workers';
 import { Hono } from 'hono';
 
-/** The baseline write: one SQLite row incremented per call, nothing else. */
-export class Counter extends DurableObject {
+/** The floor object: one row, read or upserted, nothing else. */
+export class Floor extends DurableObject {
   constructor(ctx, env) {
     super(ctx, env);
     ctx.storage.sql.exec(
@@ -15,11 +19,16 @@ export class Counter extends DurableObject {
     );
   }
 
-  increment() {
-    this.ctx.storage.sql.exec(
-      'INSERT INTO counter (id, n) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET n = n + 1',
-    );
-    return this.ctx.storage.sql.exec('SELECT n FROM counter WHERE id = 1').one().n;
+  read() {
+    return this.ctx.storage.sql.exec('SELECT n FROM counter WHERE id = 1').toArray()[0]?.n ?? 0;
+  }
+
+  write() {
+    return this.ctx.storage.sql
+      .exec(
+        'INSERT INTO counter (id, n) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET n = n + 1 RETURNING n',
+      )
+      .one().n;
   }
 }
 
@@ -29,14 +38,17 @@ const META = {
 };
 let sequence = 0;
 
+const floor = (env) => env.FLOOR.get(env.FLOOR.idFromName('floor'));
+
 const app = new Hono();
 
 app.get('/', (c) => c.json({ status: 'ok' }));
 
-app.post('/counter/:key', async (c) => {
-  const stub = c.env.COUNTER.get(c.env.COUNTER.idFromName(c.req.param('key')));
-  return c.json({ n: await stub.increment() });
-});
+app.get('/rpc', async (c) => c.json(await c.env.FLOOR_RPC.constant()));
+
+app.get('/do/read', async (c) => c.json({ n: await floor(c.env).read() }));
+
+app.post('/do/write', async (c) => c.json({ n: await floor(c.env).write() }));
 
 /** One deposit: operation record, event and outbox row in one transaction. */
 app.post('/ledger/:key', async (c) => {

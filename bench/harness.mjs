@@ -1,9 +1,10 @@
 // The one bench harness: serves the whole system through Miniflare directly
 // (not `wrangler dev`, whose proxy costs several times its throughput) with
-// every D1 migration applied and the demo data seeded, plus the bench worker
-// (bare Hono route, bare DO counter, ledger driver) in the same workerd; one
-// HTTP client, helpers for customers and funds. The load generator and the
-// report are in ./measure.mjs.
+// every D1 migration applied and the demo data seeded, plus the bench's own
+// workers (the floors and the ledger driver, bench-worker.js; the far end of
+// the RPC floor, bench-rpc-worker.js) in the same workerd; one HTTP client,
+// helpers for customers and funds. The load generator and the report are in
+// ./measure.mjs, the goals in ./goals.mjs.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
@@ -14,6 +15,9 @@ import { readDevVars, systemWorkerOptions } from '../scripts/miniflare.mjs';
 import { catalogSeedSql, seedStock } from '../scripts/seed.mjs';
 import { root, WORKERS } from '../scripts/workers.mjs';
 
+/** Miniflare's entry socket; the gateway and the bench worker listen on the next two ports. */
+export const BENCH_PORT = Number(process.env.BENCH_PORT ?? 8910);
+
 const DEV_VARS = readDevVars();
 export const ADMIN_API_KEY = DEV_VARS.ADMIN_API_KEY ?? 'meridian-dev-admin-key';
 
@@ -23,37 +27,54 @@ export const ADMIN_API_KEY = DEV_VARS.ADMIN_API_KEY ?? 'meridian-dev-admin-key';
  * token buckets are made deep (the limiter still runs on every request), and
  * an opened breaker stays open for `breaker_open_ms`: the whole fail-fast
  * measurement, not 10 minutes, so the system is whole again afterwards.
+ * Every worker logs at `log_level` (warn by default: errors and warnings
+ * only, as a production deployment that samples its access lines would pay
+ * for nearly none of them); `access_log_sample_rate`, when given, replaces
+ * the wrangler.toml rate.
  */
-export function benchVars({ breaker_open_ms }) {
-  return {
-    gateway: {
-      RATE_LIMIT_API_CAPACITY: '100000000',
-      RATE_LIMIT_AUTH_IP_MAX: '100000',
-      BREAKER_OPEN_MS: String(breaker_open_ms),
-    },
-  };
+export function benchVars({ breaker_open_ms, log_level = 'warn', access_log_sample_rate }) {
+  const logging = { LOG_LEVEL: log_level };
+  if (access_log_sample_rate !== undefined)
+    logging.ACCESS_LOG_SAMPLE_RATE = String(access_log_sample_rate);
+  const vars = Object.fromEntries(WORKERS.map((w) => [w.name, { ...logging }]));
+  Object.assign(vars.gateway, {
+    RATE_LIMIT_API_CAPACITY: '100000000',
+    RATE_LIMIT_AUTH_IP_MAX: '100000',
+    BREAKER_OPEN_MS: String(breaker_open_ms),
+  });
+  return vars;
 }
 
-const BENCH_WORKER = {
-  name: 'bench',
-  entry: path.join(root, 'bench', 'bench-worker.js'),
+const BENCH_WORKER = { name: 'bench', entry: path.join(root, 'bench', 'bench-worker.js') };
+const BENCH_RPC_WORKER = {
+  name: 'bench-rpc',
+  entry: path.join(root, 'bench', 'bench-rpc-worker.js'),
 };
 
+const benchOptions = (worker) => ({
+  name: `meridian-${worker.name}`,
+  rootPath: root,
+  modulesRoot: root,
+  modules: true,
+  scriptPath: bundlePath(worker),
+  compatibilityDate: '2026-11-01',
+  compatibilityFlags: ['nodejs_compat'],
+});
+
+/** The bench's two workers: the floors (on their own direct socket) and the RPC floor's far end. */
 function benchWorkerOptions(port) {
-  return {
-    name: 'meridian-bench',
-    rootPath: root,
-    modulesRoot: root,
-    modules: true,
-    scriptPath: bundlePath(BENCH_WORKER),
-    compatibilityDate: '2026-11-01',
-    compatibilityFlags: ['nodejs_compat'],
-    durableObjects: {
-      COUNTER: { className: 'Counter', useSQLite: true },
-      LEDGER: { className: 'AccountLedger', scriptName: 'meridian-payments', useSQLite: true },
+  return [
+    {
+      ...benchOptions(BENCH_WORKER),
+      durableObjects: {
+        FLOOR: { className: 'Floor', useSQLite: true },
+        LEDGER: { className: 'AccountLedger', scriptName: 'meridian-payments', useSQLite: true },
+      },
+      serviceBindings: { FLOOR_RPC: 'meridian-bench-rpc' },
+      unsafeDirectSockets: [{ host: '127.0.0.1', port }],
     },
-    unsafeDirectSockets: [{ host: '127.0.0.1', port }],
-  };
+    benchOptions(BENCH_RPC_WORKER),
+  ];
 }
 
 const configOf = (worker) => unstable_readConfig({ config: worker.config }, { hideWarnings: true });
@@ -95,35 +116,44 @@ export function queueSettings() {
 }
 
 /**
- * Starts the system and the bench worker in one Miniflare: the gateway and
+ * Starts the system and the bench workers in one Miniflare: the gateway and
  * the bench worker each on their own direct socket (`port + 1`, `port + 2`),
  * so neither request path crosses Miniflare's entry worker. Migrated and
- * seeded (products, stock in every region) before it resolves. `onLog`
- * receives each structured log line of every worker (`{ level, message }`).
+ * seeded (products, stock in every region) before it resolves. `inspect`
+ * opens workerd's inspector (on a port the system picks) for CPU profiles;
+ * `onLog` receives each structured log line of every worker
+ * (`{ level, message }`).
  */
-export async function startSystem({ port = 8910, vars = {}, onLog } = {}) {
+export async function startSystem({ port = BENCH_PORT, vars = {}, inspect = false, onLog } = {}) {
   // wrangler looks for required secrets in process.env (as vitest.config.ts sets them).
   for (const [key, value] of Object.entries(DEV_VARS)) process.env[key] ??= value;
-  await buildWorkers([...WORKERS, BENCH_WORKER]);
+  await buildWorkers([...WORKERS, BENCH_WORKER, BENCH_RPC_WORKER]);
   const [gateway, ...services] = systemWorkerOptions({ vars });
-  const workerLogs = { error: 0, warn: 0 };
+  const workerLogs = { error: 0, warn: 0, messages: {} };
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       host: '127.0.0.1',
       port,
       // No network lookup for the Request.cf placeholder.
       cf: false,
+      ...(inspect ? { inspectorPort: 0 } : {}),
       log: new Log(LogLevel.WARN),
-      // Workers log one JSON line per request: count the bad ones, print none
-      // (`onLog`, if given, sees every line, e.g. to count injected faults).
+      // Lines the workers wrote: counted by level (errors and warnings also
+      // by message), none printed; `onLog`, if given, sees every line (e.g.
+      // to count injected faults).
       handleStructuredLogs: (log) => {
-        if (log.level in workerLogs) workerLogs[log.level]++;
+        const { level, message } = log;
+        workerLogs[level] = (workerLogs[level] ?? 0) + 1;
+        if (level === 'error' || level === 'warn') {
+          const key = `${level} ${/"msg":"([^"]{1,80})"/.exec(message)?.[1] ?? message.slice(0, 80)}`;
+          workerLogs.messages[key] = (workerLogs.messages[key] ?? 0) + 1;
+        }
         onLog?.(log);
       },
       workers: [
         { ...gateway, unsafeDirectSockets: [{ host: '127.0.0.1', port: port + 1 }] },
         ...services,
-        benchWorkerOptions(port + 2),
+        ...benchWorkerOptions(port + 2),
       ],
     }),
   );
@@ -134,6 +164,7 @@ export async function startSystem({ port = 8910, vars = {}, onLog } = {}) {
       gateway: (await mf.unsafeGetDirectURL(gateway.name)).origin,
       bench: (await mf.unsafeGetDirectURL('meridian-bench')).origin,
       workerLogs,
+      inspector: inspect ? await mf.getInspectorURL() : null,
       migrations: await applyAllMigrations(mf),
     };
     const catalog = await mf.getD1Database('CATALOG_DB', 'meridian-catalog');
@@ -225,4 +256,4 @@ export function deposit(system, customer, amount) {
   });
 }
 
-export { httpOutcome, measure, percentile, printTable, withRatios } from './measure.mjs';
+export { httpOutcome, measure } from './measure.mjs';

@@ -1,4 +1,5 @@
 // The one load generator and the one report of the bench.
+import { goalMet, goalText, RESULTS } from './goals.mjs';
 
 /** Nearest-rank percentile of an ascending array (0 when empty). */
 export function percentile(sorted, p) {
@@ -25,12 +26,21 @@ const succeeded = (outcome) => /^[23]\d\d\b/.test(outcome);
  * outcomes per second of window, p50/p99 are over their latencies, every
  * other outcome (or a throw) is an error. Operations still running when the
  * window closes are awaited but not counted (`drained`). `latencies` (sorted)
- * are returned for pooling, not for the report.
+ * are returned for pooling, not for the report. A `probe` ({ begin(id),
+ * end(id) }) is told when the window opens and closes; what `end` resolves
+ * with is added to the result (CPU time, profiles).
  */
 export async function measure(
-  name,
+  id,
   op,
-  { concurrency = 16, duration_ms = 5000, warmup_ms = 1000, ok = succeeded, unit = 'req/s' } = {},
+  {
+    concurrency = 16,
+    duration_ms = 5000,
+    warmup_ms = 1000,
+    ok = succeeded,
+    unit = 'req/s',
+    probe,
+  } = {},
 ) {
   const latencies = [];
   const outcomes = {};
@@ -38,6 +48,8 @@ export async function measure(
   let drained = 0;
   const recordFrom = performance.now() + warmup_ms;
   const stopAt = recordFrom + duration_ms;
+  const opened = probe && delay(warmup_ms).then(() => probe.begin(id));
+  const closed = probe && delay(warmup_ms + duration_ms).then(async () => probe.end(id));
   const client = async (index) => {
     while (performance.now() < stopAt) {
       const started = performance.now();
@@ -59,9 +71,12 @@ export async function measure(
     }
   };
   await Promise.all(Array.from({ length: concurrency }, (_, i) => client(i)));
+  await opened;
+  const probed = (await closed) ?? {};
   latencies.sort((a, b) => a - b);
+  const ops = latencies.length + errors;
   return {
-    name,
+    id,
     unit,
     concurrency,
     duration_ms,
@@ -72,66 +87,97 @@ export async function measure(
     errors,
     drained,
     outcomes,
+    ...probed,
+    ...(probed.cpu_ms ? { cpu_ms_per_op: perOp(probed.cpu_ms, ops) } : {}),
+    ops,
     latencies,
   };
 }
 
-/** Several runs of one scenario as one: counts and latencies pooled. */
-export function pooled(name, runs) {
+/** CPU ms per operation of each process, from the window's CPU ms and operation count. */
+function perOp(cpu_ms, ops) {
+  const each = (ms) => (ops > 0 && Number.isFinite(ms) ? Number((ms / ops).toFixed(4)) : null);
+  return { workerd: each(cpu_ms.workerd), node: each(cpu_ms.node) };
+}
+
+const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Several runs of one floor as one row: counts and latencies pooled, each run's rate kept. */
+export function pooled(id, runs) {
   const latencies = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
   const seconds = runs.reduce((sum, r) => sum + r.duration_ms, 0) / 1000;
   return {
-    name,
+    id,
     unit: runs[0]?.unit ?? 'req/s',
     count: latencies.length,
     rate: latencies.length / seconds,
     p50_ms: percentile(latencies, 50),
     p99_ms: percentile(latencies, 99),
     errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    runs: runs.map((r) => Number(r.rate.toFixed(1))),
+    ...(runs.every((r) => r.cpu_ms) ? { cpu_ms_per_op: pooledPerOp(runs) } : {}),
   };
 }
 
-const fixed = (n, digits) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
-
-/**
- * The table's rows: the bare route (all its runs pooled), then every result
- * as a ratio to its `bare_rate` (the bare runs around its group). A result
- * may name a closer baseline measured next to it in its group (`against`),
- * given as a second, direct ratio.
- */
-export function withRatios(bareRuns, results) {
-  const byName = new Map(results.map((r) => [r.name, r]));
-  const rows = results.map((r) => {
-    const against = r.against && byName.get(r.against);
-    return {
-      ...r,
-      vs_bare: r.rate / r.bare_rate,
-      ...(against ? { vs_against: r.rate / against.rate } : {}),
-    };
-  });
-  const bare = pooled(`bare Hono route (${bareRuns.length} runs pooled)`, bareRuns);
-  return [{ ...bare, vs_bare: 1 }, ...rows];
+function pooledPerOp(runs) {
+  const sum = (f) => runs.reduce((total, r) => total + f(r), 0);
+  const cpu_ms = { workerd: sum((r) => r.cpu_ms.workerd), node: sum((r) => r.cpu_ms.node) };
+  return perOp(
+    cpu_ms,
+    sum((r) => r.ops),
+  );
 }
 
-/** One Markdown table (pasteable into the README). */
-export function printTable(results) {
-  const rows = results.map((r) => [
-    r.name,
+/**
+ * A result as the report keeps it: the issue's fields first (`id`, `rate`,
+ * `p50_ms`, `p99_ms`, `errors`, `floor`, `ratio`, `goal`, `met`), then the
+ * rest. `floor_rate` is the mean rate of its floor's runs around its group.
+ */
+export function reportRow(result, floor_rate) {
+  const { floor = null, goal } = RESULTS[result.id] ?? {};
+  const ratio = floor && floor_rate ? result.rate / floor_rate : null;
+  const row = {
+    id: result.id,
+    rate: result.rate,
+    p50_ms: result.p50_ms,
+    p99_ms: result.p99_ms,
+    errors: result.errors,
+    floor,
+    ratio,
+    goal: goal ? goalText(goal) : null,
+    met: null,
+  };
+  const { latencies: _kept, ...rest } = result;
+  return { ...row, met: goalMet(goal, { ...result, ratio }), floor_rate, ...rest };
+}
+
+const fixed = (n, digits) => (Number.isFinite(n) ? n.toFixed(digits) : '');
+const mark = (met) => (met === null ? '' : met ? '✓' : '✗');
+
+/** One Markdown table (pasteable into the README): floors first, then every result. */
+export function printTable(floors, rows) {
+  const cells = [...floors, ...rows].map((r) => [
+    r.id,
     `${fixed(r.rate, r.rate < 100 ? 1 : 0)} ${r.unit}`,
-    fixed(r.vs_bare, 3),
-    r.vs_against === undefined ? '' : `${fixed(r.vs_against, 2)}× ${r.against}`,
+    r.floor ?? '',
+    fixed(r.ratio, 3),
+    r.goal ?? '',
+    mark(r.met ?? null),
     fixed(r.p50_ms, 2),
     fixed(r.p99_ms, 2),
+    fixed(r.cpu_ms_per_op?.workerd, 3),
     String(r.count),
     String(r.errors),
   ]);
-  const header = ['scenario', 'rate', 'vs bare', 'vs baseline', 'p50 ms', 'p99 ms', 'n', 'errors'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells) =>
-    `| ${cells.map((c, i) => (i === 0 || i === 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  const header = ['id', 'rate', 'floor', 'ratio', 'goal', 'met', 'p50 ms', 'p99 ms'];
+  header.push('workerd CPU ms/op', 'n', 'errors');
+  const left = new Set([0, 2, 4]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)));
+  const line = (row) =>
+    `| ${row.map((c, i) => (left.has(i) ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
   console.log(line(header));
   console.log(
-    `|${widths.map((w, i) => (i === 0 || i === 3 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+    `|${widths.map((w, i) => (left.has(i) ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
   );
-  for (const row of rows) console.log(line(row));
+  for (const row of cells) console.log(line(row));
 }

@@ -1,23 +1,26 @@
-// `npm run bench`: every figure the issues ask for, from one run of one
-// system, each as a ratio to a bare Hono route served by the same workerd in
-// the same run. Prints one table and writes .build/bench-latest.json.
+// `npm run bench`: every figure of issue 12 from one run of one system, each
+// as a ratio to its floor (./goals.mjs) measured by the same workerd in the
+// same run, with its goal and whether it was met. Prints one table and writes
+// .build/bench-latest.json.
 //
 //   npm run bench
-//   BENCH_DURATION_MS=10000 BENCH_CONCURRENCY=32 npm run bench
+//   BENCH_DURATION_MS=2000 npm run bench              # a shorter run
+//   BENCH_ONLY=gateway-chain,order-lone npm run bench # only those results' groups
+//   BENCH_PROFILE=1 npm run bench                     # + CPU profiles (.build/profiles)
+//   BENCH_PROFILE=meridian-gateway,queues:queue npm run bench  # of those isolates only
+//   BENCH_LOG_LEVEL=info BENCH_ACCESS_LOG_SAMPLE_RATE=1 npm run bench  # every access line
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { root } from '../scripts/workers.mjs';
-import {
-  benchVars,
-  closeClient,
-  printTable,
-  queueSettings,
-  startSystem,
-  withRatios,
-} from './harness.mjs';
+import { floorsOf, RESULTS } from './goals.mjs';
+import { benchVars, closeClient, queueSettings, startSystem } from './harness.mjs';
+import { pooled, printTable, reportRow } from './measure.mjs';
+import { createProbe, workerdPid } from './probe.mjs';
+import { openProfiler } from './profile.mjs';
 import { catalogReads } from './scenarios/catalog.mjs';
-import { bareRoute, gatewayRoutes } from './scenarios/gateway.mjs';
+import { measureFloor } from './scenarios/floors.mjs';
+import { gatewayRoutes } from './scenarios/gateway.mjs';
 import { ledgerWrites } from './scenarios/ledger.mjs';
 import { ORDERS_WINDOW_FACTOR, orderSaga } from './scenarios/orders.mjs';
 import { breakerOpen } from './scenarios/resilience.mjs';
@@ -32,115 +35,159 @@ const options = {
   concurrency: positiveInteger('BENCH_CONCURRENCY', 16),
   duration_ms: positiveInteger('BENCH_DURATION_MS', 5000),
   warmup_ms: 1000,
-  // Pause between scenarios: outbox relays, queue consumers and cache writes
-  // that one scenario started finish before the next one is measured.
+  // Pause between measurements: outbox relays, queue consumers and cache
+  // writes that one started finish before the next one is measured.
   settle_ms: 2000,
 };
+const logging = {
+  log_level: process.env.BENCH_LOG_LEVEL ?? 'warn',
+  access_log_sample_rate: process.env.BENCH_ACCESS_LOG_SAMPLE_RATE,
+};
+const profiling = process.env.BENCH_PROFILE || null;
 
 /** The fail-fast measurement (warm-up + window) fits inside one open period. */
 const breaker_open_ms = options.warmup_ms + options.duration_ms + 5000;
-const vars = benchVars({ breaker_open_ms });
+const vars = benchVars({ breaker_open_ms, ...logging });
 
 /**
- * Groups of scenarios. Orders go last: a few hundred sagas leave workerd
- * slower for a while afterwards (seen as a dip of the bare route), which
- * should land on no other figure.
+ * Groups of results, each with the floors its results are ratios to measured
+ * right before and right after it. Orders go last: a few hundred sagas leave
+ * workerd slower for a while afterwards, which should land on no other figure.
  */
 const GROUPS = [
-  gatewayRoutes,
-  catalogReads,
-  ledgerWrites,
-  (system, opts) => breakerOpen(system, opts, { breaker_open_ms }),
-  orderSaga,
+  { ids: ['gateway-health', 'gateway-chain'], run: gatewayRoutes },
+  { ids: ['product-cached', 'product-miss', 'product-miss-lone'], run: catalogReads },
+  { ids: ['ledger-write'], run: ledgerWrites },
+  {
+    ids: ['inventory-read', 'inventory-breaker-open'],
+    run: (system, opts) => breakerOpen(system, opts, { breaker_open_ms }),
+  },
+  { ids: ['order-lone', 'order-load'], run: orderSaga },
 ];
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, options.settle_ms));
+const only = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
+for (const id of only)
+  if (!(id in RESULTS))
+    throw new Error(`BENCH_ONLY: no result ${id}; one of ${Object.keys(RESULTS).join(', ')}`);
+const groups = only.length ? GROUPS.filter((g) => g.ids.some((id) => only.includes(id))) : GROUPS;
 
-/**
- * The bare route runs before the first group and after every group, and each
- * result is a ratio to the mean of the two bare runs around its group: on a
- * shared machine the load drifts over minutes, much less over one group.
- */
-async function bare(system, run) {
-  await settle();
-  const [result] = await bareRoute(system, { ...options, duration_ms: options.duration_ms / 2 });
-  console.log(`  bare Hono route, run ${run}: ${result.rate.toFixed(0)} req/s`);
-  return { ...result, run };
+/** An error's message and its cause's (undici's "fetch failed" says why only there). */
+function describeError(error) {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
+  return `${error.message}${cause}`;
 }
 
+const settle = () => new Promise((resolve) => setTimeout(resolve, options.settle_ms));
+const loadavg = () => os.loadavg().map((l) => Number(l.toFixed(2)));
 const machine = {
   cpus: os.cpus().length,
   cpu: os.cpus()[0]?.model ?? 'unknown',
   memory_gb: Math.round(os.totalmem() / 2 ** 30),
   node: process.version,
   platform: `${os.platform()} ${os.release()}`,
-  // The machine may be shared: its load before and after says how quiet it was.
-  loadavg_before: os.loadavg().map((l) => Number(l.toFixed(2))),
+  // The machine may be shared: its load at the start and the end says how quiet it was.
+  loadavg_start: loadavg(),
 };
+const command = `${Object.entries(process.env)
+  .filter(([k]) => k.startsWith('BENCH_'))
+  .map(([k, v]) => `${k}=${v} `)
+  .join('')}npm run bench`;
 
 const started = Date.now();
-console.log('starting the system in Miniflare (build, migrations, seed)…');
-const system = await startSystem({ vars });
-const results = [];
-const bareRuns = [];
+console.log(`${command}: starting the system in Miniflare (build, migrations, seed)…`);
+const system = await startSystem({ vars, inspect: Boolean(profiling) });
+const profileDir = path.join(root, '.build', 'profiles');
+const profiler = profiling ? await openProfiler(system.inspector, profiling) : null;
+const probe = createProbe({ pid: workerdPid(), profiler, profileDir });
+const run = { ...options, probe };
+const floorRuns = {};
+const rows = [];
 const failures = [];
+
+/** Measures each floor for half a window; returns their runs by id. */
+async function measureFloors(floors) {
+  const runs = {};
+  for (const id of floors) {
+    await settle();
+    runs[id] = await measureFloor(system, id, { ...run, duration_ms: options.duration_ms / 2 });
+    floorRuns[id] = [...(floorRuns[id] ?? []), runs[id]];
+    console.log(`  ${id} (floor): ${runs[id].rate.toFixed(0)} ${runs[id].unit}`);
+  }
+  return runs;
+}
+
 try {
   console.log(`up in ${Date.now() - started} ms; migrations: ${system.migrations.join(', ')}`);
-  bareRuns.push(await bare(system, 1));
-  for (const group of GROUPS) {
+  for (const group of groups) {
+    const floors = floorsOf(group.ids);
+    const before = await measureFloors(floors);
     await settle();
-    let groupResults = [];
-    const errorLogsBefore = system.workerLogs.error;
+    let results = [];
     try {
-      groupResults = await group(system, options);
+      results = await group.run(system, run);
     } catch (error) {
       // One broken scenario must not cost the others' figures; the run still fails.
-      failures.push(String(error instanceof Error ? error.message : error));
+      failures.push(describeError(error));
       console.error(`  scenario failed: ${failures.at(-1)}`);
       process.exitCode = 1;
     }
-    const before = bareRuns.at(-1);
-    const after = await bare(system, bareRuns.length + 1);
-    bareRuns.push(after);
-    for (const result of groupResults) {
-      results.push({
-        ...result,
-        bare_rate: (before.rate + after.rate) / 2,
-        // Error lines the workers logged during the group (the JSON report only).
-        group_worker_error_logs: system.workerLogs.error - errorLogsBefore,
-      });
-      const rate = `${result.rate.toFixed(1)} ${result.unit}`;
-      console.log(`  ${result.name}: ${rate}, ${result.errors} errors`);
+    const after = await measureFloors(floors);
+    for (const result of results) {
+      const floor = RESULTS[result.id]?.floor;
+      const floor_rate = floor ? (before[floor].rate + after[floor].rate) / 2 : null;
+      const row = reportRow(result, floor_rate);
+      rows.push(row);
+      const ratio = row.ratio === null ? '' : `, ${row.ratio.toFixed(3)} of ${floor}`;
+      console.log(`  ${row.id}: ${row.rate.toFixed(1)} ${row.unit}${ratio}, ${row.errors} errors`);
     }
   }
 } finally {
+  profiler?.close();
   closeClient();
   await system.mf.dispose();
 }
 
-machine.loadavg_after = os.loadavg().map((l) => Number(l.toFixed(2)));
+machine.loadavg_end = loadavg();
+const floorRows = Object.entries(floorRuns).map(([id, runs]) => {
+  const { rate, p50_ms, p99_ms, errors, ...rest } = pooled(id, runs);
+  return {
+    id,
+    rate,
+    p50_ms,
+    p99_ms,
+    errors,
+    floor: null,
+    ratio: null,
+    goal: null,
+    met: null,
+    ...rest,
+  };
+});
 const report = {
   at: new Date().toISOString(),
-  command: 'npm run bench',
+  command,
   machine,
   options,
+  logging,
   total_s: Math.round((Date.now() - started) / 1000),
   vars_changed_from_wrangler_toml: vars,
   queues: queueSettings(),
   worker_logs: system.workerLogs,
   failures,
-  bare_runs: bareRuns,
-  results: withRatios(bareRuns, results),
+  results: [...floorRows, ...rows],
 };
 console.log(
-  `\nMeridian bench — Miniflare direct, ${options.concurrency} clients (closed loop), ` +
-    `${options.duration_ms} ms per scenario after ${options.warmup_ms} ms warm-up ` +
-    `(orders: ${options.duration_ms * ORDERS_WINDOW_FACTOR} ms), ${machine.cpus} × ${machine.cpu}, Node ${machine.node}\n`,
+  `\nMeridian bench (${command}) — Miniflare direct, ${options.concurrency} clients (closed loop), ` +
+    `${options.duration_ms} ms per result after ${options.warmup_ms} ms warm-up (floors: half, ` +
+    `before and after their group; orders: ${options.duration_ms * ORDERS_WINDOW_FACTOR} ms), ` +
+    `${machine.cpus} × ${machine.cpu}, Node ${machine.node}, LOG_LEVEL ${logging.log_level}\n`,
 );
-printTable(report.results);
+printTable(floorRows, rows);
+const goals = rows.filter((r) => r.met !== null);
+console.log(`\n${goals.filter((r) => r.met).length} of ${goals.length} goals met`);
 console.log(
-  `\nbare route runs (req/s), before the first group and after each: ${bareRuns.map((r) => r.rate.toFixed(0)).join(', ')}; ` +
-    'each figure is a ratio to the mean of the two runs around its group',
+  `floor runs (req/s), before and after their groups: ${floorRows.map((f) => `${f.id} ${f.runs.join(', ')}`).join('; ')}`,
 );
 console.log('\nqueue consumers (from wrangler.toml):');
 for (const q of report.queues)
@@ -148,14 +195,13 @@ for (const q of report.queues)
     `  ${q.queue.padEnd(30)} ${q.worker.padEnd(24)} max_batch_size ${q.max_batch_size}, max_batch_timeout ${q.max_batch_timeout_s} s`,
   );
 console.log(`\nvars changed for the bench: ${JSON.stringify(vars)}`);
+console.log(`worker log lines: ${JSON.stringify(system.workerLogs)}`);
 console.log(
-  `load average (1, 5, 15 min) before ${machine.loadavg_before.join(' ')}, after ${machine.loadavg_after.join(' ')}`,
+  `load average (1, 5, 15 min) at the start ${machine.loadavg_start.join(' ')}, at the end ${machine.loadavg_end.join(' ')}`,
 );
 const out = path.join(root, '.build', 'bench-latest.json');
 fs.mkdirSync(path.dirname(out), { recursive: true });
-// Latencies were kept for pooling; the report holds their percentiles.
-const withoutLatencies = (key, value) => (key === 'latencies' ? undefined : value);
-fs.writeFileSync(out, `${JSON.stringify(report, withoutLatencies, 2)}\n`);
+fs.writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
 console.log(`wrote ${path.relative(root, out)} (${report.total_s} s in all)`);
 if (failures.length)
   console.error(`\n${failures.length} scenario(s) failed:\n  ${failures.join('\n  ')}`);

@@ -156,7 +156,7 @@ export async function consumeBatch(
       await injectFaults(batch.queue, log);
       const outcome = await handle(envelope);
       message.ack();
-      log.info('queue.message_processed', {
+      log.access('queue.message_processed', {
         queue: batch.queue,
         envelopeId: envelope.id,
         type: envelope.type,

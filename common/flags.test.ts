@@ -16,7 +16,7 @@ import {
   flagOn,
   flagsCacheMs,
 } from './flags';
-import type { Logger } from './log';
+import { createLogger, type Logger, logSettings } from './log';
 import { ManualClock } from './resilience/manual-clock';
 
 const keys = (n: number) => Array.from({ length: n }, (_, i) => `cus_${i.toString(36)}`);
@@ -71,15 +71,13 @@ describe('evaluateFlag', () => {
   });
 });
 
+/** The one logger, writing the `msg` of every line (all levels) to `lines`. */
 function recordingLog(): { log: Logger; lines: string[] } {
   const lines: string[] = [];
-  const log: Logger = {
-    log: (_level, msg) => lines.push(msg),
-    info: (msg) => lines.push(msg),
-    warn: (msg) => lines.push(msg),
-    error: (msg) => lines.push(msg),
-    with: () => log,
+  const write = (_level: string, line: string) => {
+    lines.push((JSON.parse(line) as { msg: string }).msg);
   };
+  const log = createLogger({ service: 'test' }, logSettings({ LOG_LEVEL: 'debug' }, { write }));
   return { log, lines };
 }
 

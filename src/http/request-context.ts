@@ -3,7 +3,8 @@
  * shape `REQUEST_ID`, else a new `req_…`; the id then flows into every log
  * line, RPC call and message envelope of the request) and a
  * W3C `traceparent` (continuing the caller's trace), a logger that carries
- * both, and one access-log line when the response is ready.
+ * both, and one access-log line when the response is ready (sampled by
+ * ACCESS_LOG_SAMPLE_RATE; always written for a 5xx).
  */
 
 import { newId } from '@common/ids';
@@ -35,7 +36,7 @@ export function requestContext({
     await next();
     c.header('x-request-id', requestId);
     c.header('traceparent', traceparent);
-    log.info('http.request', {
+    log.access('http.request', {
       method: c.req.method,
       path: c.req.path,
       status: c.res.status,

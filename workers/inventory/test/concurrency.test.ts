@@ -7,24 +7,13 @@
  */
 import { newId } from '@common/ids';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../../test/support/random';
 import { freshSku, inventory, level, meta, restock } from './helpers';
 
 const region = 'us' as const;
 const STOCK = 100;
 const CONTENDERS = 500;
 const SEEDS = [1, 7, 42, 1337];
-
-/** mulberry32: a small seeded PRNG, so a failing seed can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffle<T>(items: T[], random: () => number): T[] {
   const out = [...items];
@@ -49,7 +38,7 @@ const total = (l: { available: number; reserved: number; sold: number }) =>
 
 describe('500 concurrent reservations against 100 units', () => {
   it.each(SEEDS)('exactly 100 succeed and stock is conserved (seed %i)', async (seed) => {
-    const random = prng(seed);
+    const random = seededRandom(seed);
     const sku = freshSku(`contended${seed}`);
     await restock(sku, STOCK);
 
