@@ -1,0 +1,70 @@
+/** What every view gets: the session, live telemetry, the deployment's lists, and helpers. */
+import { ApiError, type Session } from './api';
+import { h, type Tone } from './dom';
+import type { Telemetry } from './telemetry';
+
+export interface ConsoleConfig {
+  regions: string[];
+  orderStatuses: string[];
+  services: string[];
+}
+
+export interface Ctx {
+  session: Session;
+  telemetry: Telemetry;
+  config: ConsoleConfig;
+  /** A message in the page's polite live region. */
+  notify(message: string, tone?: Tone): void;
+}
+
+export interface Mounted {
+  node: HTMLElement;
+  cleanup?: () => void;
+}
+
+export type View = (ctx: Ctx, params: string[]) => Mounted;
+
+/**
+ * Runs `task` now and then every `every_ms` until stopped; never two at
+ * once, so a slow answer delays the next call instead of piling them up.
+ */
+export function poll(task: () => Promise<void>, every_ms: number): () => void {
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const run = async () => {
+    try {
+      await task();
+    } finally {
+      if (!stopped) timer = setTimeout(run, every_ms);
+    }
+  };
+  void run();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
+
+export const messageOf = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);
+
+/** An inline error: says what failed, with the request id to find it in the logs. */
+export function errorNote(what: string, error: unknown): HTMLElement {
+  const id = error instanceof ApiError ? error.problem.requestId : undefined;
+  return h(
+    'p',
+    { class: 'note bad', role: 'alert' },
+    `${what}: ${messageOf(error)}`,
+    id ? h('small', {}, ` (request ${id})`) : null,
+  );
+}
+
+/** A page heading with optional actions beside it. */
+export function heading(title: string, ...actions: Array<HTMLElement | null>): HTMLElement {
+  return h(
+    'div',
+    { class: 'page-head' },
+    h('h1', {}, title),
+    h('div', { class: 'actions' }, ...actions),
+  );
+}

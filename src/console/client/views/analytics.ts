@@ -1,0 +1,151 @@
+/**
+ * Analytics windows (GET /v1/admin/analytics): orders, revenue, failure
+ * rate, saga latency and top SKUs per region for the last 1, 5, 15 or 60
+ * minutes, and the window minute by minute as plots.
+ */
+import { type Ctx, errorNote, heading, type Mounted, poll } from '../context';
+import { field, fill, h, select, table } from '../dom';
+import { duration, type Money, money, percent } from '../format';
+import { timePlot } from '../plot';
+
+interface Minute {
+  from: string;
+  orders: number;
+  revenue: Money;
+}
+
+interface RegionWindow {
+  orders: number;
+  confirmed: number;
+  cancelled: number;
+  rejected: number;
+  revenue: Money;
+  topSkus: Array<{ sku: string; quantity: number }>;
+  sagaLatencyMs: { p50: number | null; p99: number | null };
+  failureRate?: number | null;
+  minutes?: Minute[];
+}
+
+interface Analytics {
+  window: string;
+  from: string;
+  to: string;
+  regions: Record<string, RegionWindow>;
+  partial: boolean;
+  regionStatus?: Record<string, { status: string }>;
+}
+
+const REFRESH_MS = 5_000;
+const COLORS = ['#2f6fdf', '#1f9d74', '#c77b12', '#9b4dca', '#d64545'];
+
+export function analyticsView(ctx: Ctx): Mounted {
+  const windowSelect = select(
+    'window',
+    [
+      ['1m', 'This minute (1m)'],
+      ['5m', 'Last 5 minutes'],
+      ['15m', 'Last 15 minutes'],
+      ['60m', 'Last hour'],
+    ],
+    '5m',
+  );
+  const regionSelect = select('region', [
+    ['', 'Every region'],
+    ...ctx.config.regions.map((r): [string, string] => [r, r]),
+  ]);
+  const controls = h(
+    'form',
+    { class: 'filters', 'aria-label': 'Analytics window' },
+    field('Window', windowSelect),
+    field('Region', regionSelect),
+  );
+  const body = h('div', { 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Loading…'));
+  const series = ctx.config.regions.map((r, i) => ({
+    label: r,
+    color: COLORS[i % COLORS.length] ?? '#888',
+  }));
+  const ordersPlot = timePlot('Orders placed per minute', series, 'orders');
+  const revenuePlot = timePlot('Revenue per minute', series, 'revenue');
+
+  async function load() {
+    try {
+      const a = await ctx.session.call<Analytics>('GET', '/v1/admin/analytics', {
+        query: { window: windowSelect.value, region: regionSelect.value },
+      });
+      const regions = Object.entries(a.regions);
+      fill(
+        body,
+        a.partial ? h('p', { class: 'note warn' }, 'Partial: a region did not answer.') : null,
+        table(
+          `From ${new Date(a.from).toLocaleTimeString()} to ${new Date(a.to).toLocaleTimeString()} (${a.window}), by event time`,
+          [
+            'Region',
+            'Orders',
+            'Confirmed',
+            'Cancelled',
+            'Rejected',
+            'Revenue',
+            'Failure rate',
+            'Saga p50',
+            'Saga p99',
+            'Top SKUs',
+          ],
+          regions.map(([region, w]) => [
+            h('strong', {}, region),
+            String(w.orders),
+            String(w.confirmed),
+            String(w.cancelled),
+            String(w.rejected),
+            money(w.revenue),
+            percent(w.failureRate ?? null),
+            duration(w.sagaLatencyMs.p50),
+            duration(w.sagaLatencyMs.p99),
+            w.topSkus
+              .slice(0, 3)
+              .map((s) => `${s.sku} × ${s.quantity}`)
+              .join(', ') || '—',
+          ]),
+          { empty: 'No region answered.', className: 'analytics' },
+        ),
+      );
+      const minutes = regions.find(([, w]) => w.minutes?.length)?.[1].minutes ?? [];
+      const x = minutes.map((m) => Date.parse(m.from) / 1000);
+      const column = (pick: (m: Minute) => number) =>
+        ctx.config.regions.map((r) => {
+          const ms = a.regions[r]?.minutes;
+          return x.map((_, i) => {
+            const m = ms?.[i];
+            return m ? pick(m) : null;
+          });
+        });
+      ordersPlot.update(
+        x,
+        column((m) => m.orders),
+      );
+      revenuePlot.update(
+        x,
+        column((m) => m.revenue.amount / 100),
+      );
+    } catch (error) {
+      fill(body, errorNote('Analytics could not be read', error));
+    }
+  }
+  const stop = poll(load, REFRESH_MS);
+  windowSelect.addEventListener('change', () => void load());
+  regionSelect.addEventListener('change', () => void load());
+  return {
+    node: h(
+      'div',
+      { class: 'page' },
+      heading('Analytics'),
+      h('div', { class: 'panel' }, controls),
+      body,
+      h('div', { class: 'plots' }, ordersPlot.figure, revenuePlot.figure),
+    ),
+    cleanup() {
+      stop();
+      ordersPlot.destroy();
+      revenuePlot.destroy();
+    },
+  };
+}

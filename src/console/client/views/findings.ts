@@ -1,0 +1,144 @@
+/**
+ * "Is anything failing, where, since when": the overview's findings, from
+ * readiness, breakers, the metrics scrape, dead letters, open sagas and
+ * fault rules. Where the data says since when (the oldest dead letter, a
+ * rule's creation, a saga's age) that is shown; otherwise the console says
+ * since when it has seen the problem itself (first seen in this session).
+ */
+import type { Ctx } from '../context';
+import type { Tone } from '../dom';
+import { clock, duration, relative } from '../format';
+import { maxBy, totalBy } from '../prometheus';
+import type { Telemetry } from '../telemetry';
+import type { Snapshot } from './overview';
+
+export interface Finding {
+  tone: Tone;
+  where: string;
+  what: string;
+  since: string;
+  href?: string;
+  action?: string;
+}
+
+/** An open saga older than this is worth a look (steps have deadlines well below it). */
+const SAGA_STUCK_S = 60;
+
+/** First time the console saw each problem, by key; forgotten once it is gone. */
+const firstSeen = new Map<string, number>();
+
+function observed(key: string, now: number): string {
+  const at = firstSeen.get(key) ?? now;
+  firstSeen.set(key, at);
+  return `seen since ${clock(at)}`;
+}
+
+export function findings(ctx: Ctx, snap: Snapshot, telemetry: Telemetry): Finding[] {
+  const now = Date.now();
+  const list: Finding[] = [];
+  const active = new Set<string>();
+  const seen = (key: string) => {
+    active.add(key);
+    return observed(key, now);
+  };
+  for (const [name, s] of Object.entries(snap.ready?.services ?? {})) {
+    if (s.status !== 'ok') {
+      list.push({
+        tone: s.status === 'down' ? 'bad' : 'warn',
+        where: name,
+        what: `${s.status}${s.detail ? `: ${s.detail}` : ''}`,
+        since: seen(`health:${name}`),
+      });
+    }
+    if (s.breaker !== 'closed') {
+      list.push({
+        tone: s.breaker === 'open' ? 'bad' : 'warn',
+        where: name,
+        what: `circuit breaker ${s.breaker}`,
+        since: seen(`breaker:${name}`),
+      });
+    }
+  }
+  for (const [service, up] of totalBy(telemetry.latest, 'meridian_scrape_up', 'service')) {
+    if (up === 0) {
+      list.push({
+        tone: 'bad',
+        where: service,
+        what: 'did not answer the metrics scrape',
+        since: seen(`scrape:${service}`),
+      });
+    }
+  }
+  const point = telemetry.points.at(-1);
+  if (point && point.errorsPerS > 0) {
+    list.push({
+      tone: 'warn',
+      where: 'gateway',
+      what: `${point.errorsPerS.toFixed(2)} responses 5xx per second`,
+      since: seen('5xx'),
+    });
+  }
+  for (const [name, u] of Object.entries(point?.upstream ?? {})) {
+    if (u.failuresPerS > 0) {
+      list.push({
+        tone: 'warn',
+        where: name,
+        what: `${u.failuresPerS.toFixed(2)} failed calls per second`,
+        since: seen(`calls:${name}`),
+      });
+    }
+  }
+  for (const region of ctx.config.regions) {
+    const leg = snap.letters?.regions[region];
+    if (leg && leg.status !== 'ok') {
+      list.push({
+        tone: 'bad',
+        where: `region ${region}`,
+        what: `admin reads ${leg.status}${leg.detail ? `: ${leg.detail}` : ''}`,
+        since: seen(`leg:${region}`),
+      });
+    }
+    const letters = snap.letters?.items.filter((l) => l.region === region) ?? [];
+    const oldest = letters.map((l) => l.receivedAt).sort()[0];
+    if (oldest) {
+      const queues = [...new Set(letters.map((l) => l.queue))].join(', ');
+      list.push({
+        tone: 'bad',
+        where: `region ${region}`,
+        what: `${letters.length} dead letter${letters.length === 1 ? '' : 's'} not replayed (${queues})`,
+        since: `since ${clock(oldest)} (${relative(oldest, now)})`,
+        href: '#/dead-letters',
+        action: 'Replay',
+      });
+    }
+  }
+  for (const [region, age_s] of maxBy(
+    telemetry.latest,
+    'meridian_sagas_open_oldest_age_seconds',
+    'region',
+  )) {
+    if (age_s > SAGA_STUCK_S) {
+      list.push({
+        tone: 'warn',
+        where: `region ${region}`,
+        what: `an order saga has been open ${duration(age_s * 1000)}`,
+        since: `since ${clock(now - age_s * 1000)}`,
+        href: '#/orders',
+        action: 'Orders',
+      });
+    }
+  }
+  for (const rule of snap.faults?.rules ?? []) {
+    list.push({
+      tone: 'info',
+      where: rule.target,
+      what: `fault injected: ${rule.kind} at ${Math.round(rule.rate * 100)} %, expires ${relative(rule.expiresAt, now)}`,
+      since: `since ${clock(rule.createdAt)}`,
+      href: '#/faults',
+      action: 'Faults',
+    });
+  }
+  for (const key of firstSeen.keys()) if (!active.has(key)) firstSeen.delete(key);
+  const order: Record<string, number> = { bad: 0, warn: 1, info: 2 };
+  return list.sort((a, b) => (order[a.tone] ?? 3) - (order[b.tone] ?? 3));
+}
