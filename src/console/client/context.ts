@@ -34,6 +34,9 @@ export function poll(task: () => Promise<void>, every_ms: number): () => void {
   const run = async () => {
     try {
       await task();
+    } catch (error) {
+      // A view's own errors are shown in the view; this is a bug in the console.
+      console.error('console poll failed', error);
     } finally {
       if (!stopped) timer = setTimeout(run, every_ms);
     }

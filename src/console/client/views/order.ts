@@ -8,6 +8,7 @@
 import { type Ctx, errorNote, heading, type Mounted, poll } from '../context';
 import { badge, fill, h, type Tone } from '../dom';
 import { clock, dateTime, duration, type Money, money } from '../format';
+import { customerOfOrder } from './orders';
 import { type SagaLogEntry, type TimelineEntry, timeline } from './timeline';
 
 interface Saga {
@@ -63,7 +64,10 @@ function summary(
     { class: 'facts' },
     item('Status', badge(saga.status, statusTone(saga.status))),
     item('Region', saga.region),
-    item('Customer', h('span', { class: 'mono' }, order?.customerId ?? '—')),
+    item(
+      'Customer',
+      h('span', { class: 'mono' }, order?.customerId ?? customerOfOrder.get(saga.orderId) ?? '—'),
+    ),
     item('Total', order ? money(order.total) : '—'),
     item('Items', order ? order.items.map((i) => `${i.quantity} × ${i.sku}`).join(', ') : '—'),
     item('Placed', t.entries[0] ? dateTime(t.entries[0].at) : '—'),
@@ -85,6 +89,20 @@ function summary(
     ),
     item('Trace', h('span', { class: 'mono small' }, saga.traceparent)),
   );
+}
+
+const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+/** The one fact of an entry worth reading without opening its detail. */
+function gist(e: TimelineEntry): string | null {
+  const d = e.detailJson as Record<string, unknown> | null;
+  if (!d || typeof d !== 'object') return null;
+  if (e.kind === 'command' || e.kind === 'event')
+    return text(d.destination) && `→ ${d.destination}`;
+  if (e.kind === 'transition') return text(d.reason) && `because ${d.reason}`;
+  if (e.kind === 'fallback') return text(d.error) && `direct call failed: ${d.error}`;
+  const inner = d.detail as Record<string, unknown> | undefined;
+  return text(inner?.queue) && `from ${inner?.queue}`;
 }
 
 function entryItem(e: TimelineEntry): HTMLElement {
@@ -115,6 +133,7 @@ function entryItem(e: TimelineEntry): HTMLElement {
         h('strong', {}, e.type),
         e.path ? badge(e.path, e.path === 'fast path' ? 'ok' : 'info') : null,
         e.outcome ? h('span', { class: 'muted' }, e.outcome) : null,
+        gist(e) ? h('span', { class: 'muted small' }, gist(e)) : null,
         durations.length ? h('span', { class: 'duration' }, durations.join(' · ')) : null,
       ),
       h(

@@ -25,6 +25,12 @@ interface Page {
   regions?: Record<string, { status: string; detail?: string }>;
 }
 
+/**
+ * Customers of the orders listed in this session: an order's own view
+ * (GET /v1/orders/{id}) does not carry its customer.
+ */
+export const customerOfOrder = new Map<string, string>();
+
 const PAGE_LIMIT = 50;
 /** Pages one search reads at most while a time filter skips orders. */
 const PAGES_MAX = 10;
@@ -143,6 +149,7 @@ export function ordersView(ctx: Ctx): Mounted {
         );
         found = fresh.length;
         rows.push(...fresh);
+        for (const o of answer.items) customerOfOrder.set(o.orderId, o.customerId);
         const older =
           sinceMs !== undefined && answer.items.some((o) => Date.parse(o.createdAt) < sinceMs);
         cursor = older ? null : (answer.nextCursor ?? null);

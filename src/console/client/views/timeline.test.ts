@@ -51,6 +51,23 @@ describe('saga timeline', () => {
     expect(t.entries.at(-1)?.offset_ms).toBe(2500);
   });
 
+  it('pairs a reply with the command its detail names, even out of order', () => {
+    const t = timeline([
+      entry(0, 'command', 'inventory.reserve_items', { messageId: 'msg_A' }),
+      entry(5, 'command', 'payments.capture_payment', { messageId: 'msg_B' }),
+      entry(40, 'reply', 'payments.payment_captured', {
+        outcome: 'applied',
+        detail: { messageId: 'msg_B:reply', payload: { result: { commandId: 'msg_B' } } },
+      }),
+      entry(90, 'reply', 'inventory.stock_reserved', { detail: { messageId: 'msg_A:reply' } }),
+    ]);
+    expect(t.entries.filter((e) => e.kind === 'reply').map((e) => e.replyAfter_ms)).toEqual([
+      35, 90,
+    ]);
+    // Replies recorded before the fast path existed name no path: the queue was the only one.
+    expect(t.queue).toBe(2);
+  });
+
   it('keeps a detail that is not JSON as text, and an empty log is empty', () => {
     const t = timeline([
       { seq: 1, at: at(0), kind: 'event', type: 'order.status_changed', detail: 'not json' },

@@ -1,10 +1,10 @@
 /**
  * A saga's log as a timeline: each entry with its offset from the start,
  * and durations where they mean something: a reply pairs with the command
- * it answers (the saga sends one command at a time and its replies come
- * back in that order, so a reply answers the oldest unanswered command),
- * and a status lasts until the next transition. Replies say whether they
- * came by the fast path (the direct call) or the queue.
+ * it answers (the one its detail names; else the oldest unanswered one, as
+ * the saga sends one command at a time), and a status lasts until the next
+ * transition. Replies say whether they came by the fast path (the direct
+ * call) or the queue.
  */
 
 export interface SagaLogEntry {
@@ -50,26 +50,43 @@ function parse(detail: string): unknown {
 const field = (value: unknown, key: string): unknown =>
   typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
 
-function pathOf(entry: SagaLogEntry, detail: unknown): TimelineEntry['path'] {
+function pathOf(entry: SagaLogEntry): TimelineEntry['path'] {
   if (entry.kind !== 'reply') return null;
   if (entry.via === 'fast_path') return 'fast path';
-  if (entry.via === 'queue') return 'queue';
-  // Before replies recorded their path, only queues delivered them; the detail names it.
-  return field(field(detail, 'detail'), 'queue') !== undefined ? 'queue' : null;
+  // Before the fast path existed replies recorded no path: the queue was the only one.
+  return 'queue';
+}
+
+/** The command a reply answers, when its detail names it (result.commandId, or `<command id>:reply`). */
+function commandIdOf(detail: unknown): string | undefined {
+  const inner = field(detail, 'detail');
+  const result = field(inner, 'result') ?? field(field(inner, 'payload'), 'result');
+  const named = field(result, 'commandId');
+  if (typeof named === 'string') return named;
+  const messageId = field(inner, 'messageId');
+  return typeof messageId === 'string' && messageId.endsWith(':reply')
+    ? messageId.slice(0, -':reply'.length)
+    : undefined;
 }
 
 export function timeline(log: SagaLogEntry[]): Timeline {
   const sorted = [...log].sort((a, b) => a.seq - b.seq);
   const start = sorted[0] ? Date.parse(sorted[0].at) : 0;
-  const waiting: number[] = [];
+  /** Commands not answered yet, oldest first: [message id, sent at]. */
+  const waiting: Array<[string | undefined, number]> = [];
   const entries: TimelineEntry[] = sorted.map((e) => {
     const at_ms = Date.parse(e.at);
     const detailJson = parse(e.detail);
     let replyAfter_ms: number | null = null;
-    if (e.kind === 'command') waiting.push(at_ms);
+    if (e.kind === 'command') {
+      const id = field(detailJson, 'messageId');
+      waiting.push([typeof id === 'string' ? id : undefined, at_ms]);
+    }
     if (e.kind === 'reply') {
-      const sent = waiting.shift();
-      replyAfter_ms = sent === undefined ? null : at_ms - sent;
+      const answers = commandIdOf(detailJson);
+      const i = Math.max(0, answers ? waiting.findIndex(([id]) => id === answers) : 0);
+      const [sent] = waiting.splice(i, 1);
+      replyAfter_ms = sent === undefined ? null : at_ms - sent[1];
     }
     const outcome = field(detailJson, 'outcome');
     return {
@@ -77,7 +94,7 @@ export function timeline(log: SagaLogEntry[]): Timeline {
       at_ms,
       offset_ms: at_ms - start,
       detailJson,
-      path: pathOf(e, detailJson),
+      path: pathOf(e),
       replyAfter_ms,
       stayed_ms: null,
       outcome: typeof outcome === 'string' ? outcome : null,
