@@ -60,6 +60,7 @@ export function consolePage(): string {
 <meta name="color-scheme" content="light dark">
 <meta name="meridian-console" content="${attribute(JSON.stringify(CONSOLE_CONFIG))}">
 <title>Meridian console</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${ASSETS_PATH}/${CONSOLE_STYLE}">
 <script type="module" src="${ASSETS_PATH}/${CONSOLE_SCRIPT}"></script>
 </head>

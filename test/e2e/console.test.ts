@@ -14,91 +14,29 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eventually } from '../support/eventually';
 import { launchChromium, SCREENSHOTS } from './browser';
+import {
+  customer,
+  IN_PAGE,
+  type Letter,
+  letters,
+  operator,
+  PASSWORD,
+  placeOrder,
+  send,
+  unique,
+} from './console-support';
 
 const base = inject('baseUrl');
-const adminKey = inject('adminApiKey');
-const PASSWORD = 'correct horse battery staple';
+/** Waits for the page on a loaded machine: answers can take seconds. */
+const PATIENT = { timeout: 20_000, interval: 250 };
 const DLQ_TARGET = 'queue:meridian-notification-events';
 const SECTIONS = ['overview', 'orders', 'dead-letters', 'faults', 'stock', 'flags', 'analytics'];
-
-async function send<T = Record<string, unknown>>(
-  method: string,
-  route: string,
-  init: { headers?: Record<string, string>; body?: unknown } = {},
-): Promise<{ status: number; headers: Headers; body: T }> {
-  const res = await fetch(`${base}${route}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...init.headers },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const text = await res.text();
-  return {
-    status: res.status,
-    headers: res.headers,
-    body: (text ? JSON.parse(text) : undefined) as T,
-  };
-}
-
-const operator = { 'x-api-key': adminKey };
-const unique = (what: string) =>
-  `${what}.${Date.now().toString(36)}.${crypto.randomUUID().slice(0, 6)}@example.test`;
-
-async function customer(region: string): Promise<{ token: string; customerId: string }> {
-  const res = await send<{ accessToken: string; customerId: string }>('POST', '/v1/auth/register', {
-    body: { email: unique('console'), password: PASSWORD, region },
-  });
-  expect(res.status).toBe(201);
-  return { token: res.body.accessToken, customerId: res.body.customerId };
-}
-
-async function placeOrder(token: string, items: Array<{ sku: string; quantity: number }>) {
-  const auth = { authorization: `Bearer ${token}` };
-  const deposit = await send('POST', '/v1/accounts/me/deposits', {
-    headers: { ...auth, 'idempotency-key': crypto.randomUUID() },
-    body: { amount: 100_000 },
-  });
-  expect(deposit.status).toBe(201);
-  const placed = await send<{ orderId: string }>('POST', '/v1/orders', {
-    headers: { ...auth, 'idempotency-key': crypto.randomUUID() },
-    body: { items },
-  });
-  expect(placed.status).toBe(202);
-  return placed.body.orderId;
-}
-
-interface Letter {
-  id: string;
-  body: string;
-  replayedAt: string | null;
-}
-
-const letters = async () =>
-  (
-    await send<{ items: Letter[] }>('GET', '/v1/admin/dead-letters?limit=100', {
-      headers: operator,
-    })
-  ).body.items;
 
 /** The analytics API (GET /v1/admin/analytics) arrives with its own branch; until then its test is skipped, visibly. */
 const hasAnalytics =
   (await fetch(`${base}/v1/admin/analytics?window=5m`, { headers: operator })).status !== 404;
 /** The region of the confirmed order of the timeline test. */
 const ORDER_REGION = 'us';
-
-/**
- * Expressions run in the page (strings: this file is typed for Node and
- * workerd, not the DOM).
- */
-const IN_PAGE = {
-  go: (section: string) => `location.hash = '#/${section}'`,
-  focusedText: 'document.activeElement?.textContent',
-  focusedId: 'document.activeElement?.id',
-  focusedOutline: 'getComputedStyle(document.activeElement).outlineStyle',
-  sidewaysOverflow: 'document.documentElement.scrollWidth - document.documentElement.clientWidth',
-  axeSerious: `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => v.id + ' (' + v.nodes.length + '): ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')))`,
-};
 
 let browser: Browser;
 let context: BrowserContext;
@@ -180,7 +118,8 @@ describe('the operations console in a browser', () => {
       (await send('POST', '/v1/auth/register', { body: { ...someone, region: 'us' } })).status,
     ).toBe(201);
     await signIn(p, someone);
-    await expect.poll(() => p.getByRole('alert').textContent()).toMatch(/not an admin/);
+    await p.getByRole('alert').waitFor({ timeout: 20_000 });
+    expect(await p.getByRole('alert').textContent()).toMatch(/not an admin/);
     await other.close();
   });
 
@@ -218,7 +157,9 @@ describe('the operations console in a browser', () => {
     expect(await plot.locator('canvas').count()).toBeGreaterThan(0);
     const latency = page.getByRole('group', { name: /Gateway latency/ });
     expect(Number(await latency.getAttribute('data-points'))).toBeGreaterThanOrEqual(2);
-    await expect.poll(() => latency.locator('.plot-summary').textContent()).toMatch(/p99: \d/);
+    await expect
+      .poll(() => latency.locator('.plot-summary').textContent(), PATIENT)
+      .toMatch(/p99: \d/);
     await shot(page, 'overview');
   }, 60_000);
 
@@ -247,7 +188,7 @@ describe('the operations console in a browser', () => {
     for (const reply of await replies.all()) {
       expect(await reply.textContent()).toMatch(/(fast path|queue).*reply after \d/);
     }
-    await expect.poll(() => page.locator('.facts').textContent()).toMatch(/CONFIRMED/);
+    await expect.poll(() => page.locator('.facts').textContent(), PATIENT).toMatch(/CONFIRMED/);
     await shot(page, 'order');
   }, 90_000);
 
@@ -266,11 +207,13 @@ describe('the operations console in a browser', () => {
     await replay.waitFor();
     await shot(page, 'dead-letters');
     await replay.click();
-    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/Replayed 1 letter/);
+    await expect
+      .poll(() => page.getByRole('status').textContent(), PATIENT)
+      .toMatch(/Replayed 1 letter/);
     const after = (await letters()).find((l) => l.id === letter.id);
     expect(after?.replayedAt).not.toBeNull();
     // Only letters not replayed are listed by default: it is gone from the list.
-    await expect.poll(() => replay.count()).toBe(0);
+    await expect.poll(() => replay.count(), PATIENT).toBe(0);
   }, 150_000);
 
   it('adds a fault rule with a TTL, shows it, and clears it', async () => {
@@ -300,7 +243,7 @@ describe('the operations console in a browser', () => {
     expect(ttl_s).toBeCloseTo(90, 0);
     await shot(page, 'faults');
     await clear.click();
-    await expect.poll(() => clear.count()).toBe(0);
+    await expect.poll(() => clear.count(), PATIENT).toBe(0);
     const after = await send<{ rules: Array<{ target: string }> }>('GET', '/v1/admin/faults', {
       headers: operator,
     });

@@ -38,6 +38,54 @@ interface Analytics {
 const REFRESH_MS = 5_000;
 const COLORS = ['#2f6fdf', '#1f9d74', '#c77b12', '#9b4dca', '#d64545'];
 
+function windowTable(a: Analytics): HTMLElement {
+  const time = (iso: string) => new Date(iso).toLocaleTimeString();
+  return table(
+    `From ${time(a.from)} to ${time(a.to)} (${a.window}), by event time`,
+    [
+      'Region',
+      'Orders',
+      'Confirmed',
+      'Cancelled',
+      'Rejected',
+      'Revenue',
+      'Failure rate',
+      'Saga p50',
+      'Saga p99',
+      'Top SKUs',
+    ],
+    Object.entries(a.regions).map(([region, w]) => [
+      h('strong', {}, region),
+      String(w.orders),
+      String(w.confirmed),
+      String(w.cancelled),
+      String(w.rejected),
+      money(w.revenue),
+      percent(w.failureRate ?? null),
+      duration(w.sagaLatencyMs.p50),
+      duration(w.sagaLatencyMs.p99),
+      w.topSkus
+        .slice(0, 3)
+        .map((s) => `${s.sku} × ${s.quantity}`)
+        .join(', ') || '—',
+    ]),
+    { empty: 'No region answered.' },
+  );
+}
+
+/** The window minute by minute: x (epoch s) and one column per region of `pick`. */
+function perMinute(regions: string[], a: Analytics, pick: (m: Minute) => number) {
+  const minutes = Object.values(a.regions).find((w) => w.minutes?.length)?.minutes ?? [];
+  const x = minutes.map((m) => Date.parse(m.from) / 1000);
+  const ys = regions.map((r) =>
+    x.map((_, i) => {
+      const m = a.regions[r]?.minutes?.[i];
+      return m ? pick(m) : null;
+    }),
+  );
+  return { x, ys };
+}
+
 export function analyticsView(ctx: Ctx): Mounted {
   const windowSelect = select(
     'window',
@@ -49,16 +97,8 @@ export function analyticsView(ctx: Ctx): Mounted {
     ],
     '5m',
   );
-  const regionSelect = select('region', [
-    ['', 'Every region'],
-    ...ctx.config.regions.map((r): [string, string] => [r, r]),
-  ]);
-  const controls = h(
-    'form',
-    { class: 'filters', 'aria-label': 'Analytics window' },
-    field('Window', windowSelect),
-    field('Region', regionSelect),
-  );
+  const option = (r: string): [string, string] => [r, r];
+  const regionSelect = select('region', [['', 'Every region'], ...ctx.config.regions.map(option)]);
   const body = h('div', { 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Loading…'));
   const series = ctx.config.regions.map((r, i) => ({
     label: r,
@@ -66,66 +106,21 @@ export function analyticsView(ctx: Ctx): Mounted {
   }));
   const ordersPlot = timePlot('Orders placed per minute', series, 'orders');
   const revenuePlot = timePlot('Revenue per minute', series, 'revenue');
-
   async function load() {
     try {
       const a = await ctx.session.call<Analytics>('GET', '/v1/admin/analytics', {
         query: { window: windowSelect.value, region: regionSelect.value },
       });
-      const regions = Object.entries(a.regions);
       fill(
         body,
         a.partial ? h('p', { class: 'note warn' }, 'Partial: a region did not answer.') : null,
-        table(
-          `From ${new Date(a.from).toLocaleTimeString()} to ${new Date(a.to).toLocaleTimeString()} (${a.window}), by event time`,
-          [
-            'Region',
-            'Orders',
-            'Confirmed',
-            'Cancelled',
-            'Rejected',
-            'Revenue',
-            'Failure rate',
-            'Saga p50',
-            'Saga p99',
-            'Top SKUs',
-          ],
-          regions.map(([region, w]) => [
-            h('strong', {}, region),
-            String(w.orders),
-            String(w.confirmed),
-            String(w.cancelled),
-            String(w.rejected),
-            money(w.revenue),
-            percent(w.failureRate ?? null),
-            duration(w.sagaLatencyMs.p50),
-            duration(w.sagaLatencyMs.p99),
-            w.topSkus
-              .slice(0, 3)
-              .map((s) => `${s.sku} × ${s.quantity}`)
-              .join(', ') || '—',
-          ]),
-          { empty: 'No region answered.', className: 'analytics' },
-        ),
+        windowTable(a),
       );
-      const minutes = regions.find(([, w]) => w.minutes?.length)?.[1].minutes ?? [];
-      const x = minutes.map((m) => Date.parse(m.from) / 1000);
-      const column = (pick: (m: Minute) => number) =>
-        ctx.config.regions.map((r) => {
-          const ms = a.regions[r]?.minutes;
-          return x.map((_, i) => {
-            const m = ms?.[i];
-            return m ? pick(m) : null;
-          });
-        });
-      ordersPlot.update(
-        x,
-        column((m) => m.orders),
-      );
-      revenuePlot.update(
-        x,
-        column((m) => m.revenue.amount / 100),
-      );
+      const orders = perMinute(ctx.config.regions, a, (m) => m.orders);
+      ordersPlot.update(orders.x, orders.ys);
+      // Major units for the axis (minor units / 100: the ledgers' currencies have two decimals).
+      const revenue = perMinute(ctx.config.regions, a, (m) => m.revenue.amount / 100);
+      revenuePlot.update(revenue.x, revenue.ys);
     } catch (error) {
       fill(body, errorNote('Analytics could not be read', error));
     }
@@ -138,7 +133,16 @@ export function analyticsView(ctx: Ctx): Mounted {
       'div',
       { class: 'page' },
       heading('Analytics'),
-      h('div', { class: 'panel' }, controls),
+      h(
+        'div',
+        { class: 'panel' },
+        h(
+          'form',
+          { class: 'filters', 'aria-label': 'Analytics window' },
+          field('Window', windowSelect),
+          field('Region', regionSelect),
+        ),
+      ),
       body,
       h('div', { class: 'plots' }, ordersPlot.figure, revenuePlot.figure),
     ),

@@ -33,26 +33,24 @@ function observed(key: string, now: number): string {
   return `seen since ${clock(at)}`;
 }
 
-export function findings(ctx: Ctx, snap: Snapshot, telemetry: Telemetry): Finding[] {
-  const now = Date.now();
+type Seen = (key: string) => string;
+
+function serviceFindings(snap: Snapshot, telemetry: Telemetry, seen: Seen): Finding[] {
   const list: Finding[] = [];
-  const active = new Set<string>();
-  const seen = (key: string) => {
-    active.add(key);
-    return observed(key, now);
-  };
   for (const [name, s] of Object.entries(snap.ready?.services ?? {})) {
     if (s.status !== 'ok') {
+      const what = `${s.status}${s.detail ? `: ${s.detail}` : ''}`;
       list.push({
         tone: s.status === 'down' ? 'bad' : 'warn',
         where: name,
-        what: `${s.status}${s.detail ? `: ${s.detail}` : ''}`,
+        what,
         since: seen(`health:${name}`),
       });
     }
     if (s.breaker !== 'closed') {
+      const tone = s.breaker === 'open' ? 'bad' : 'warn';
       list.push({
-        tone: s.breaker === 'open' ? 'bad' : 'warn',
+        tone,
         where: name,
         what: `circuit breaker ${s.breaker}`,
         since: seen(`breaker:${name}`),
@@ -61,42 +59,37 @@ export function findings(ctx: Ctx, snap: Snapshot, telemetry: Telemetry): Findin
   }
   for (const [service, up] of totalBy(telemetry.latest, 'meridian_scrape_up', 'service')) {
     if (up === 0) {
-      list.push({
-        tone: 'bad',
-        where: service,
-        what: 'did not answer the metrics scrape',
-        since: seen(`scrape:${service}`),
-      });
+      const what = 'did not answer the metrics scrape';
+      list.push({ tone: 'bad', where: service, what, since: seen(`scrape:${service}`) });
     }
   }
   const point = telemetry.points.at(-1);
   if (point && point.errorsPerS > 0) {
-    list.push({
-      tone: 'warn',
-      where: 'gateway',
-      what: `${point.errorsPerS.toFixed(2)} responses 5xx per second`,
-      since: seen('5xx'),
-    });
+    const what = `${point.errorsPerS.toFixed(2)} responses 5xx per second`;
+    list.push({ tone: 'warn', where: 'gateway', what, since: seen('5xx') });
   }
   for (const [name, u] of Object.entries(point?.upstream ?? {})) {
     if (u.failuresPerS > 0) {
-      list.push({
-        tone: 'warn',
-        where: name,
-        what: `${u.failuresPerS.toFixed(2)} failed calls per second`,
-        since: seen(`calls:${name}`),
-      });
+      const what = `${u.failuresPerS.toFixed(2)} failed calls per second`;
+      list.push({ tone: 'warn', where: name, what, since: seen(`calls:${name}`) });
     }
   }
+  return list;
+}
+
+function regionFindings(
+  ctx: Ctx,
+  snap: Snapshot,
+  telemetry: Telemetry,
+  seen: Seen,
+  now: number,
+): Finding[] {
+  const list: Finding[] = [];
   for (const region of ctx.config.regions) {
     const leg = snap.letters?.regions[region];
     if (leg && leg.status !== 'ok') {
-      list.push({
-        tone: 'bad',
-        where: `region ${region}`,
-        what: `admin reads ${leg.status}${leg.detail ? `: ${leg.detail}` : ''}`,
-        since: seen(`leg:${region}`),
-      });
+      const what = `admin reads ${leg.status}${leg.detail ? `: ${leg.detail}` : ''}`;
+      list.push({ tone: 'bad', where: `region ${region}`, what, since: seen(`leg:${region}`) });
     }
     const letters = snap.letters?.items.filter((l) => l.region === region) ?? [];
     const oldest = letters.map((l) => l.receivedAt).sort()[0];
@@ -128,17 +121,33 @@ export function findings(ctx: Ctx, snap: Snapshot, telemetry: Telemetry): Findin
       });
     }
   }
-  for (const rule of snap.faults?.rules ?? []) {
-    list.push({
-      tone: 'info',
-      where: rule.target,
-      what: `fault injected: ${rule.kind} at ${Math.round(rule.rate * 100)} %, expires ${relative(rule.expiresAt, now)}`,
-      since: `since ${clock(rule.createdAt)}`,
-      href: '#/faults',
-      action: 'Faults',
-    });
-  }
+  return list;
+}
+
+const faultFindings = (snap: Snapshot, now: number): Finding[] =>
+  (snap.faults?.rules ?? []).map((rule) => ({
+    tone: 'info',
+    where: rule.target,
+    what: `fault injected: ${rule.kind} at ${Math.round(rule.rate * 100)} %, expires ${relative(rule.expiresAt, now)}`,
+    since: `since ${clock(rule.createdAt)}`,
+    href: '#/faults',
+    action: 'Faults',
+  }));
+
+const ORDER: Record<string, number> = { bad: 0, warn: 1, info: 2 };
+
+export function findings(ctx: Ctx, snap: Snapshot, telemetry: Telemetry): Finding[] {
+  const now = Date.now();
+  const active = new Set<string>();
+  const seen: Seen = (key) => {
+    active.add(key);
+    return observed(key, now);
+  };
+  const list = [
+    ...serviceFindings(snap, telemetry, seen),
+    ...regionFindings(ctx, snap, telemetry, seen, now),
+    ...faultFindings(snap, now),
+  ];
   for (const key of firstSeen.keys()) if (!active.has(key)) firstSeen.delete(key);
-  const order: Record<string, number> = { bad: 0, warn: 1, info: 2 };
-  return list.sort((a, b) => (order[a.tone] ?? 3) - (order[b.tone] ?? 3));
+  return list.sort((a, b) => (ORDER[a.tone] ?? 3) - (ORDER[b.tone] ?? 3));
 }
