@@ -48,6 +48,19 @@ export function poll(task: () => Promise<void>, every_ms: number): () => void {
   };
 }
 
+/**
+ * For views whose requests can overlap (a poll and a change of filter):
+ * `const fresh = begin()` before asking, and drop the answer unless
+ * `fresh()` still holds, so a late answer never replaces a newer one.
+ */
+export function latestOnly(): () => () => boolean {
+  let latest = 0;
+  return () => {
+    const mine = ++latest;
+    return () => mine === latest;
+  };
+}
+
 export const messageOf = (error: unknown): string =>
   error instanceof Error ? error.message : String(error);
 

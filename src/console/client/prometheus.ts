@@ -54,37 +54,30 @@ export function total(samples: Sample[], name: string, match: Match = all): numb
   return sum;
 }
 
-/** Sums by the value of one label. */
-export function totalBy(
+/** Combines the matching series of `name` per value of the label `by`. */
+function reduceBy(
   samples: Sample[],
   name: string,
   by: string,
-  match: Match = all,
+  match: Match,
+  combine: (sofar: number | undefined, value: number) => number,
 ): Map<string, number> {
-  const sums = new Map<string, number>();
+  const groups = new Map<string, number>();
   for (const s of samples) {
     if (s.name !== name || !match(s.labels)) continue;
     const key = s.labels[by] ?? '';
-    sums.set(key, (sums.get(key) ?? 0) + s.value);
+    groups.set(key, combine(groups.get(key), s.value));
   }
-  return sums;
+  return groups;
 }
 
+/** Sums by the value of one label. */
+export const totalBy = (samples: Sample[], name: string, by: string, match: Match = all) =>
+  reduceBy(samples, name, by, match, (sofar, value) => (sofar ?? 0) + value);
+
 /** The largest value of each group (ages, gauges reported by several isolates). */
-export function maxBy(
-  samples: Sample[],
-  name: string,
-  by: string,
-  match: Match = all,
-): Map<string, number> {
-  const maxima = new Map<string, number>();
-  for (const s of samples) {
-    if (s.name !== name || !match(s.labels)) continue;
-    const key = s.labels[by] ?? '';
-    maxima.set(key, Math.max(maxima.get(key) ?? Number.NEGATIVE_INFINITY, s.value));
-  }
-  return maxima;
-}
+export const maxBy = (samples: Sample[], name: string, by: string, match: Match = all) =>
+  reduceBy(samples, name, by, match, (sofar, value) => Math.max(sofar ?? value, value));
 
 /** A histogram's cumulative buckets, summed over the matching series: [upper bound, count]. */
 export type Buckets = Array<[number, number]>;

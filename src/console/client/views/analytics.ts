@@ -3,7 +3,7 @@
  * rate, saga latency and top SKUs per region for the last 1, 5, 15 or 60
  * minutes, and the window minute by minute as plots.
  */
-import { type Ctx, errorNote, heading, type Mounted, poll } from '../context';
+import { type Ctx, errorNote, heading, latestOnly, type Mounted, poll } from '../context';
 import { field, fill, h, select, table } from '../dom';
 import { duration, type Money, money, percent } from '../format';
 import { timePlot } from '../plot';
@@ -106,11 +106,14 @@ export function analyticsView(ctx: Ctx): Mounted {
   }));
   const ordersPlot = timePlot('Orders placed per minute', series, 'orders');
   const revenuePlot = timePlot('Revenue per minute', series, 'revenue');
+  const begin = latestOnly();
   async function load() {
+    const fresh = begin();
     try {
       const a = await ctx.session.call<Analytics>('GET', '/v1/admin/analytics', {
         query: { window: windowSelect.value, region: regionSelect.value },
       });
+      if (!fresh()) return;
       fill(
         body,
         a.partial ? h('p', { class: 'note warn' }, 'Partial: a region did not answer.') : null,

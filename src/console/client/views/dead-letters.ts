@@ -4,7 +4,7 @@
  * letter replayed already answers 409 and is reported as such.
  */
 import { ApiError, type Session } from '../api';
-import { type Ctx, errorNote, heading, type Mounted, messageOf } from '../context';
+import { type Ctx, errorNote, heading, latestOnly, type Mounted, messageOf } from '../context';
 import { badge, type Child, fill, h, type Tone, table } from '../dom';
 import { dateTime, shortId } from '../format';
 
@@ -134,12 +134,15 @@ export function deadLettersView(ctx: Ctx): Mounted {
       });
     },
   };
+  const begin = latestOnly();
   async function load() {
+    const fresh = begin();
     try {
       const waiting = onlyWaiting.checked;
       const answer = await ctx.session.call<Letters>('GET', '/v1/admin/dead-letters', {
         query: { limit: LIMIT, replayed: waiting ? 'false' : undefined },
       });
+      if (!fresh()) return;
       const letters = answer.items.filter((l) => !waiting || l.replayedAt === null);
       for (const id of actions.selected)
         if (!letters.some((l) => l.id === id)) actions.selected.delete(id);

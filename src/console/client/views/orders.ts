@@ -7,7 +7,7 @@
  * shows only what was asked for.
  */
 import type { Session } from '../api';
-import { type Ctx, errorNote, heading, type Mounted } from '../context';
+import { type Ctx, errorNote, heading, latestOnly, type Mounted } from '../context';
 import { badge, field, fill, h, select, table } from '../dom';
 import { dateTime, type Money, money, shortId } from '../format';
 import { statusTone } from './order';
@@ -181,11 +181,14 @@ export function ordersView(ctx: Ctx): Mounted {
   const more = h('button', { type: 'button', hidden: true }, 'Load more');
   let rows: AdminOrder[] = [];
   let cursor: string | null = null;
+  const begin = latestOnly();
   async function load(filters: Filters, reset: boolean) {
+    const fresh = begin();
     if (reset) [rows, cursor] = [[], null];
     more.disabled = true;
     try {
       const page = await search(ctx.session, filters, cursor);
+      if (!fresh()) return;
       rows.push(...page.found);
       cursor = page.cursor;
       const note = page.partial.length
@@ -198,7 +201,7 @@ export function ordersView(ctx: Ctx): Mounted {
       fill(results, note, ordersTable(rows));
       more.hidden = cursor === null;
     } catch (error) {
-      fill(results, errorNote('Orders could not be listed', error));
+      if (fresh()) fill(results, errorNote('Orders could not be listed', error));
     } finally {
       more.disabled = false;
     }
