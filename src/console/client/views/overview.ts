@@ -12,6 +12,15 @@ import type { Telemetry } from '../telemetry';
 import { type Finding, findings } from './findings';
 
 const REFRESH_MS = 5_000;
+const SERVICE_COLORS = [
+  '#2f6fdf',
+  '#1f9d74',
+  '#c77b12',
+  '#9b4dca',
+  '#d64545',
+  '#0f8b9c',
+  '#6b7a8f',
+];
 
 interface Ready {
   status: string;
@@ -223,12 +232,21 @@ export function overviewView(ctx: Ctx): Mounted {
     ],
     'ms',
   );
+  const upstream = timePlot(
+    'Calls to each service, p99',
+    ctx.config.services.map((name, i) => ({
+      label: name,
+      color: SERVICE_COLORS[i % SERVICE_COLORS.length] ?? '#888',
+      unit: ' ms',
+    })),
+    'ms',
+  );
   const node = h(
     'div',
     { class: 'page overview' },
     heading('Overview', updated),
     status,
-    h('div', { class: 'plots' }, requests.figure, latency.figure),
+    h('div', { class: 'plots' }, requests.figure, latency.figure, upstream.figure),
     h('h2', {}, 'Services'),
     services,
     h('h2', {}, 'Regions'),
@@ -246,6 +264,10 @@ export function overviewView(ctx: Ctx): Mounted {
     const x = points.map((p) => p.t);
     requests.update(x, [points.map((p) => p.requestsPerS), points.map((p) => p.errorsPerS)]);
     latency.update(x, [points.map((p) => p.p50_ms), points.map((p) => p.p99_ms)]);
+    upstream.update(
+      x,
+      ctx.config.services.map((name) => points.map((p) => p.upstream[name]?.p99_ms ?? null)),
+    );
     fill(status, findingsList(findings(ctx, snap, ctx.telemetry)));
     fill(services, servicesTable(ctx, snap, ctx.telemetry));
     fill(regions, regionsTable(ctx, snap, ctx.telemetry.latest));
@@ -271,6 +293,7 @@ export function overviewView(ctx: Ctx): Mounted {
       unsubscribe();
       requests.destroy();
       latency.destroy();
+      upstream.destroy();
     },
   };
 }
