@@ -287,7 +287,10 @@ describe('the operations console in a browser', () => {
     await page.evaluate(IN_PAGE.go('overview'));
     await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
     // By now the plots hold every scrape since sign-in and the traffic of the tests above.
-    await page.getByRole('table', { name: /^Services/ }).waitFor();
+    const services = page.getByRole('table', { name: /^Services/ });
+    await services.getByRole('cell', { name: 'ok' }).first().waitFor({ timeout: 20_000 });
+    await page.mouse.move(0, 0);
+    await page.locator('.toast').first().waitFor({ state: 'detached', timeout: 10_000 });
     await shot(page, 'overview');
     /** Moves the focus backwards (the header comes before main) until `text` has it. */
     const tabBackTo = async (text: string) => {

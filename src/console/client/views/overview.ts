@@ -144,9 +144,15 @@ function regionsTable(ctx: Ctx, snap: Snapshot, samples: Sample[]): HTMLElement 
       a ? money(a.revenue) : '—',
       statuses || '—',
       open === undefined ? '—' : open > 0 ? `oldest ${duration(open * 1000)}` : 'none',
-      letters.length
-        ? h('span', { class: 'text-bad' }, `${letters.length} since ${clock(oldest ?? Date.now())}`)
-        : '0',
+      !snap.letters
+        ? '—'
+        : letters.length
+          ? h(
+              'span',
+              { class: 'text-bad' },
+              `${letters.length} since ${clock(oldest ?? Date.now())}`,
+            )
+          : '0',
       backlog.has(region) ? String(backlog.get(region)) : '—',
     ];
   });
@@ -210,12 +216,8 @@ function findingsList(list: Finding[]): HTMLElement {
   );
 }
 
-export function overviewView(ctx: Ctx): Mounted {
-  const status = h('div', { class: 'status-slot' }, h('p', { class: 'muted' }, 'Checking…'));
-  const services = h('div');
-  const regions = h('div');
-  const errors = h('div');
-  const updated = h('span', { class: 'muted small' });
+/** The overview's live plots, fed from the telemetry ring buffer. */
+function livePlots(ctx: Ctx) {
   const requests = timePlot(
     'Gateway requests per second',
     [
@@ -241,12 +243,36 @@ export function overviewView(ctx: Ctx): Mounted {
     })),
     'ms',
   );
+  const all = [requests, latency, upstream];
+  return {
+    figures: all.map((p) => p.figure),
+    update(telemetry: Telemetry) {
+      const points = telemetry.points;
+      const x = points.map((p) => p.t);
+      requests.update(x, [points.map((p) => p.requestsPerS), points.map((p) => p.errorsPerS)]);
+      latency.update(x, [points.map((p) => p.p50_ms), points.map((p) => p.p99_ms)]);
+      const p99 = (name: string) => points.map((p) => p.upstream[name]?.p99_ms ?? null);
+      upstream.update(x, ctx.config.services.map(p99));
+    },
+    destroy: () => {
+      for (const p of all) p.destroy();
+    },
+  };
+}
+
+export function overviewView(ctx: Ctx): Mounted {
+  const status = h('div', { class: 'status-slot' }, h('p', { class: 'muted' }, 'Checking…'));
+  const services = h('div');
+  const regions = h('div');
+  const errors = h('div');
+  const updated = h('span', { class: 'muted small' });
+  const plots = livePlots(ctx);
   const node = h(
     'div',
     { class: 'page overview' },
     heading('Overview', updated),
     status,
-    h('div', { class: 'plots' }, requests.figure, latency.figure, upstream.figure),
+    h('div', { class: 'plots' }, ...plots.figures),
     h('h2', {}, 'Services'),
     services,
     h('h2', {}, 'Regions'),
@@ -258,16 +284,11 @@ export function overviewView(ctx: Ctx): Mounted {
       'Rates and latency are over the interval between two scrapes of /metrics (every 5 s), leaving out the console’s own scrapes; per-isolate counters, so they show the isolates that answered.',
     ),
   );
-  let snap: Snapshot = { errors: [] };
+  /** Nothing is said about failures before the first answers are in. */
+  let snap: Snapshot | undefined;
   const draw = () => {
-    const points = ctx.telemetry.points;
-    const x = points.map((p) => p.t);
-    requests.update(x, [points.map((p) => p.requestsPerS), points.map((p) => p.errorsPerS)]);
-    latency.update(x, [points.map((p) => p.p50_ms), points.map((p) => p.p99_ms)]);
-    upstream.update(
-      x,
-      ctx.config.services.map((name) => points.map((p) => p.upstream[name]?.p99_ms ?? null)),
-    );
+    plots.update(ctx.telemetry);
+    if (!snap) return;
     fill(status, findingsList(findings(ctx, snap, ctx.telemetry)));
     fill(services, servicesTable(ctx, snap, ctx.telemetry));
     fill(regions, regionsTable(ctx, snap, ctx.telemetry.latest));
@@ -291,9 +312,7 @@ export function overviewView(ctx: Ctx): Mounted {
     cleanup() {
       stopPoll();
       unsubscribe();
-      requests.destroy();
-      latency.destroy();
-      upstream.destroy();
+      plots.destroy();
     },
   };
 }
