@@ -290,7 +290,7 @@ describe('the operations console in a browser', () => {
     const services = page.getByRole('table', { name: /^Services/ });
     await services.getByRole('cell', { name: 'ok' }).first().waitFor({ timeout: 20_000 });
     await page.mouse.move(0, 0);
-    await page.locator('.toast').first().waitFor({ state: 'detached', timeout: 10_000 });
+    await expect.poll(() => page.locator('.toast').count(), PATIENT).toBe(0);
     await shot(page, 'overview');
     /** Moves the focus backwards (the header comes before main) until `text` has it. */
     const tabBackTo = async (text: string) => {
