@@ -39,6 +39,32 @@ export async function customer(region: string): Promise<{ token: string; custome
   return { token: res.body.accessToken, customerId: res.body.customerId };
 }
 
+/**
+ * A product of this test's own, stocked in every region: the seeded
+ * products' stock is what other end-to-end tests assert.
+ */
+export async function ownProduct(units = 20): Promise<string> {
+  const sku = `CONSOLE-${crypto.randomUUID().slice(0, 8).toUpperCase()}`;
+  const made = await send('POST', '/v1/products', {
+    headers: { ...operator, 'idempotency-key': crypto.randomUUID() },
+    body: {
+      sku,
+      name: `Console test ${sku}`,
+      category: 'console-test',
+      price: { amount: 1250, currency: 'USD' },
+    },
+  });
+  expect(made.status).toBe(201);
+  for (const region of ['us', 'eu', 'apac']) {
+    const restock = await send('POST', `/v1/inventory/${sku}/restock`, {
+      headers: operator,
+      body: { quantity: units, region },
+    });
+    expect(restock.status).toBe(200);
+  }
+  return sku;
+}
+
 export async function placeOrder(token: string, items: Array<{ sku: string; quantity: number }>) {
   const auth = { authorization: `Bearer ${token}` };
   const deposit = await send('POST', '/v1/accounts/me/deposits', {

@@ -20,6 +20,7 @@ import {
   type Letter,
   letters,
   operator,
+  ownProduct,
   PASSWORD,
   placeOrder,
   send,
@@ -43,6 +44,8 @@ let context: BrowserContext;
 let page: Page;
 const violations: string[] = [];
 const admin = { email: unique('console-admin'), password: PASSWORD };
+/** The product the tests order (their own, see ownProduct). */
+let sku: string;
 /** An order whose notification is dead-lettered (made in beforeAll, waited for later). */
 let poisonedOrder: string;
 
@@ -73,8 +76,9 @@ beforeAll(async () => {
     body: { rules: [{ target: DLQ_TARGET, kind: 'error', rate: 1, ttlSeconds: 600 }] },
   });
   expect(rule.status).toBe(200);
+  sku = await ownProduct();
   const victim = await customer('eu');
-  poisonedOrder = await placeOrder(victim.token, [{ sku: 'MRD-MUG-003', quantity: 1 }]);
+  poisonedOrder = await placeOrder(victim.token, [{ sku, quantity: 1 }]);
 
   const made = await send('PUT', '/v1/admin/admins', { headers: operator, body: admin });
   expect(made.status).toBe(200);
@@ -162,7 +166,7 @@ describe('the operations console in a browser', () => {
 
   it('lists an order placed through the API and shows its saga timeline', async () => {
     const buyer = await customer(ORDER_REGION);
-    const orderId = await placeOrder(buyer.token, [{ sku: 'MRD-TEE-001', quantity: 2 }]);
+    const orderId = await placeOrder(buyer.token, [{ sku, quantity: 2 }]);
     const confirmed = await send<{ status: string }>('GET', `/v1/orders/${orderId}?waitMs=10000`, {
       headers: { authorization: `Bearer ${buyer.token}` },
     });
