@@ -41,7 +41,7 @@ export function timePlot(title: string, series: PlotSeries[], yLabel: string): T
     const opts: uPlot.Options = {
       width: width(),
       height: HEIGHT_PX,
-      legend: { live: true },
+      legend: { live: false },
       cursor: { drag: { x: false, y: false } },
       scales: {
         x: { time: true },
@@ -64,8 +64,6 @@ export function timePlot(title: string, series: PlotSeries[], yLabel: string): T
           width: 2,
           spanGaps: false,
           points: { show: true, size: 4 },
-          value: (_u: uPlot, v: number | null) =>
-            v === null || v === undefined ? '—' : `${v.toFixed(v < 10 ? 2 : 0)}${s.unit ?? ''}`,
         })),
       ],
     };
