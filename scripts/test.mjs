@@ -1,7 +1,8 @@
 // `npm test`: everything CI checks, in order, stopping at the first failure:
 // generated types up to date, typecheck, lint, deploy dry-run, the workerd
 // test projects (and the Node project of consistency/), a short consistency
-// run, then the end-to-end tests against the local system.
+// run, then the end-to-end tests against the local system (the console's
+// among them, in Debian's chromium).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,6 +17,8 @@ const steps = [
   ['worker types are current', 'node', ['scripts/types.mjs', '--check']],
   ['typecheck', bin('tsc'), ['-p', 'tsconfig.json']],
   ['typecheck (node side)', bin('tsc'), ['-p', 'tsconfig.node.json']],
+  ['typecheck (console, browser side)', bin('tsc'), ['-p', 'src/console/client/tsconfig.json']],
+  ['console bundle is current', 'node', ['scripts/console-bundle.mjs', '--check']],
   ['lint', bin('biome'), ['check', '--error-on-warnings', '.']],
   ['no import cycles', 'node', ['scripts/check-cycles.mjs']],
   ['migrations match the drizzle schemas', 'node', ['scripts/db-generate.mjs', '--check']],

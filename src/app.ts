@@ -14,6 +14,7 @@ import { apiKeyAuth } from './auth/api-key';
 import { authenticate } from './auth/authenticate';
 import { me } from './auth/me';
 import { auth } from './auth/routes';
+import { consoleFeature } from './console/routes';
 import type { GatewayBindings } from './context';
 import { mountDocs } from './docs/routes';
 import { adminFaults } from './faults/routes';
@@ -54,6 +55,7 @@ const FEATURES = [
   transfers,
   webhooks,
   adminCredits,
+  consoleFeature,
 ];
 
 export function createApp(): OpenAPIHono<GatewayBindings> {
@@ -64,7 +66,8 @@ export function createApp(): OpenAPIHono<GatewayBindings> {
   app.use(versionHeader());
   app.use(requestContext());
   app.use(httpMetrics());
-  app.use(secureHeaders());
+  // Nothing the gateway serves is meant to be framed (the console included).
+  app.use(secureHeaders({ xFrameOptions: 'DENY' }));
   app.use(apiCors());
   // 2. Overload: refuse at once (503 + Retry-After) before doing any work.
   app.use(shed());

@@ -23,6 +23,12 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly OrderStatus[] = ['CONFIRMED', 'REJECTED', 'CANCELLED'];
 export const isTerminal = (status: OrderStatus) => TERMINAL_STATUSES.includes(status);
 
+/**
+ * An order id: `ord_` + 27 characters naming its region (`regionalId`), or
+ * 26 for ids made before ids named their region.
+ */
+export const OrderIdSchema = z.string().regex(/^ord_[0-9A-Z]{26,27}$/, 'not an order id');
+
 export const OrderItemInputSchema = z
   .object({
     // A SKU by format: it is looked up (quote, stock), and only catalog SKUs pass.

@@ -106,6 +106,8 @@ const ROWS: Row[] = [
   { method: 'GET', path: '/health/ready', level: 'public', success: 200 },
   { method: 'GET', path: '/openapi.json', level: 'public', success: 200, undocumented: true },
   { method: 'GET', path: '/docs', level: 'public', success: 200, undocumented: true },
+  // The operations console: a public page; its data comes from the admin routes.
+  { method: 'GET', path: '/console', level: 'public', success: 200, undocumented: true },
   { method: 'GET', path: '/.well-known/jwks.json', level: 'public', success: 200 },
   {
     method: 'POST',
@@ -342,6 +344,13 @@ const ROWS: Row[] = [
     success: 200,
   },
   { method: 'GET', path: '/v1/admin/orders', level: 'admin', success: 200 },
+  {
+    method: 'GET',
+    path: '/v1/admin/stock',
+    concrete: '/v1/admin/stock?category=matrix',
+    level: 'admin',
+    success: 200,
+  },
   { method: 'GET', path: '/v1/admin/dead-letters', level: 'admin', success: 200 },
   {
     method: 'POST',

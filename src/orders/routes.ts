@@ -8,6 +8,7 @@ import { MoneySchema } from '@common/contracts/catalog';
 import {
   isTerminal,
   ORDER_STATUSES,
+  OrderIdSchema,
   OrderItemInputSchema,
   type OrderView,
   type PricedItem,
@@ -47,8 +48,7 @@ const PlaceBody = z
     message: 'each sku may appear once',
     path: ['items'],
   });
-// 27 characters: the id names its region (regionOfId); 26: made before ids did.
-const IdParam = z.object({ id: z.string().regex(/^ord_[0-9A-Z]{26,27}$/, 'not an order id') });
+const IdParam = z.object({ id: OrderIdSchema });
 
 export const orders = new OpenAPIHono<GatewayBindings>();
 
