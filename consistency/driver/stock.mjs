@@ -25,15 +25,6 @@ const BUYERS = 4;
 
 const levelOf = (body) => ({ available: body.available, reserved: body.reserved, sold: body.sold });
 
-/**
- * Whether a restock's answer is taken as the level right after it. The shard
- * reads that level only after delivering its outbox, so a concurrent write
- * can land in between (docs/consistency.md, "Findings"): by default the
- * answer is recorded as what it is, a read within the restock's interval.
- * `CONSISTENCY_STRICT_RESTOCK=1` checks the stronger contract.
- */
-const STRICT_RESTOCK = process.env.CONSISTENCY_STRICT_RESTOCK === '1';
-
 /** A restock's operations: a 4xx changed nothing; a 5xx or no answer may have applied. */
 export function restockOperations(res, key, quantity, clientId) {
   const input = { op: 'restock', key, quantity };
@@ -50,12 +41,10 @@ export function restockOperations(res, key, quantity, clientId) {
   }
   if (res.status !== 200) return [];
   const at = { clientId, call: res.call, return: res.return };
-  const level = { kind: 'level', level: levelOf(res.body) };
-  if (STRICT_RESTOCK) return [{ ...at, input, output: level }];
-  return [
-    { ...at, input, output: { kind: 'done' } },
-    { ...at, input: { op: 'read', key }, output: level },
-  ];
+  // The shard reads the level inside the transaction that applies the
+  // restock, so the answer is the level right after it (docs/consistency.md,
+  // "Findings").
+  return [{ ...at, input, output: { kind: 'level', level: levelOf(res.body) } }];
 }
 
 export async function stockHistory(system, { duration_ms, settle_ms, inject }) {
