@@ -57,6 +57,9 @@ function healthRateLimit(): MiddlewareHandler<GatewayBindings> {
   };
 }
 
+/** Readiness has its own limit, so its answers say what that limit is. */
+const LIMIT_HEADERS = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] as const;
+
 export const health = new OpenAPIHono<GatewayBindings>();
 
 health.openapi(
@@ -91,14 +94,18 @@ health.openapi(
       responses: {
         200: {
           description: 'all services ready',
+          headers: documentedHeaders(...LIMIT_HEADERS),
           content: { 'application/json': { schema: ReadySchema } },
         },
         503: {
           description: 'a service is not ready',
-          headers: documentedHeaders('Retry-After'),
+          headers: documentedHeaders('Retry-After', ...LIMIT_HEADERS),
           content: { 'application/json': { schema: ReadySchema } },
         },
-        ...problemResponses(429),
+        429: {
+          ...problemResponses(429)[429],
+          headers: documentedHeaders('Retry-After', ...LIMIT_HEADERS),
+        },
       },
     }),
   ),
