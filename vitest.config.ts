@@ -66,6 +66,7 @@ const testVars = {
     QUEUE_RETRY_DELAY_MAX_S: '1',
   },
   notifications: { QUEUE_RETRY_DELAY_MAX_S: '1' },
+  analytics: { QUEUE_RETRY_DELAY_MAX_S: '1' },
   payments: {
     QUEUE_RETRY_DELAY_MAX_S: '1',
     OUTBOX_RETRY_MS: '200',
@@ -200,7 +201,7 @@ export default defineConfig({
     globalSetup: [path.resolve(import.meta.dirname, 'test/setup/build-workers.ts')],
     projects: [
       workerProject('gateway', ['common/**/*.test.ts', 'src/**/*.test.ts'], {
-        exclude: ['src/upstream/shed.test.ts'],
+        exclude: ['src/upstream/shed.test.ts', 'src/analytics/**'],
       }),
       // Shedding needs a tiny in-flight limit; every other suite needs room
       // for its 50 concurrent requests, so it runs in its own project.
@@ -208,12 +209,16 @@ export default defineConfig({
         name: 'gateway-shed',
         vars: { SHED_IN_FLIGHT_MAX: '10' },
       }),
+      // The analytics API asserts exact per-region counts of the orders it
+      // places, so no other suite's orders may land in its storage.
+      workerProject('gateway', ['src/analytics/**/*.test.ts'], { name: 'gateway-analytics' }),
       workerProject('identity', ['workers/identity/**/*.test.ts']),
       workerProject('inventory', ['workers/inventory/**/*.test.ts']),
       workerProject('catalog', ['workers/catalog/**/*.test.ts']),
       workerProject('orders', ['workers/orders/**/*.test.ts']),
       workerProject('payments', ['workers/payments/**/*.test.ts']),
       workerProject('notifications', ['workers/notifications/**/*.test.ts']),
+      workerProject('analytics', ['workers/analytics/**/*.test.ts']),
       // Pure TypeScript (the linearizability checker and its models): plain
       // Node, no workerd. No workerd project includes consistency/.
       defineProject({

@@ -9,6 +9,7 @@
 import type { Envelope } from './envelope';
 import { EnvelopeSchema } from './envelope';
 import { createLogger, errorMessage } from './log';
+import { queueMessages } from './metrics/isolate';
 import { queuesFor } from './queues';
 import { injectConsumerFault } from './resilience/consumer-faults';
 
@@ -94,6 +95,7 @@ export async function consumeBatch(
       if (deadLetters && message.attempts >= attempts_max) {
         await deadLetter(deadLetters, batch, message, error);
         message.ack();
+        queueMessages.inc({ queue: batch.queue, outcome: 'dead_lettered' });
         log.error('queue.message_dead_lettered', {
           queue: batch.queue,
           envelopeId: envelope?.id,
@@ -112,6 +114,7 @@ export async function consumeBatch(
         error,
       });
       message.retry({ delaySeconds });
+      queueMessages.inc({ queue: batch.queue, outcome: 'failed' });
     };
     if (!envelope) {
       await fail(`malformed envelope: ${parsed.error?.issues[0]?.message ?? 'invalid'}`);
@@ -122,6 +125,7 @@ export async function consumeBatch(
       await injectConsumerFault(batch.queue, log);
       const outcome = await handle(envelope);
       message.ack();
+      queueMessages.inc({ queue: batch.queue, outcome });
       log.info('queue.message_processed', {
         queue: batch.queue,
         envelopeId: envelope.id,

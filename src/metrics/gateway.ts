@@ -3,8 +3,9 @@
  * feeds them from the upstream-call layer. Route labels are route patterns
  * (`/v1/products/:id`), never raw paths, so cardinality stays bounded.
  */
+
+import { MetricsRegistry } from '@common/metrics/registry';
 import type { UpstreamObserver } from '@common/resilience';
-import { MetricsRegistry } from './registry';
 
 export const metrics = new MetricsRegistry();
 

@@ -3,12 +3,13 @@
  * per upstream (one series per state, 1 for the current one), bulkhead
  * occupancy, and requests in flight.
  */
+
+import type { Sample } from '@common/metrics/registry';
 import type { BreakerState } from '@common/resilience';
 import { SERVICE_NAMES } from '../upstream/services';
 import { inFlightRequests } from '../upstream/shed';
 import { gatewayUpstreams } from '../upstream/upstream';
 import { metrics } from './gateway';
-import type { Sample } from './registry';
 
 const STATES: readonly BreakerState[] = ['closed', 'open', 'half-open'];
 const started = Date.now();
