@@ -5,12 +5,24 @@
 import { z } from 'zod';
 import { MoneySchema } from './catalog';
 
+/** The queue the publishers' `<TOPIC>__ANALYTICS` bindings send to (per region: `<queue>-<region>`). */
+export const ANALYTICS_QUEUE = 'meridian-analytics-events';
+
 export const ANALYTICS_WINDOWS = ['1m', '5m'] as const;
 export type AnalyticsWindow = (typeof ANALYTICS_WINDOWS)[number];
 /** One-minute buckets each window merges: tumbling 1m, sliding 5m. */
 export const WINDOW_MINUTES: Record<AnalyticsWindow, number> = { '1m': 1, '5m': 5 };
 
 export const MINUTE_MS = 60_000;
+
+export const minuteOf = (at: number): number => Math.floor(at / MINUTE_MS) * MINUTE_MS;
+
+/** The minutes (start, epoch ms, oldest first) of the window of `kind` that ends with the minute of `at`. */
+export function windowMinutes(kind: AnalyticsWindow, at: number): number[] {
+  const last = minuteOf(at);
+  const n = WINDOW_MINUTES[kind];
+  return Array.from({ length: n }, (_, i) => last - (n - 1 - i) * MINUTE_MS);
+}
 
 /** How many top SKUs a window lists, at most and by default. */
 export const TOP_SKUS_MAX = 50;

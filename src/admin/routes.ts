@@ -3,7 +3,7 @@
  * replay) and saga inspection. Admin only.
  */
 
-import { RegionSchema } from '@common/contracts/region';
+import { RegionOutcomeSchema, RegionSchema } from '@common/contracts/region';
 import { unwrap } from '@common/problem';
 import type { Region } from '@common/regions';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
@@ -14,12 +14,6 @@ import { callUpstream } from '../upstream/upstream';
 import { mergeRegions, scatterGather } from './scatter';
 
 export const operations = new OpenAPIHono<GatewayBindings>();
-
-const RegionOutcomeSchema = z.object({
-  status: z.enum(['ok', 'timeout', 'error']),
-  latencyMs: z.number().int(),
-  detail: z.string().optional(),
-});
 
 operations.openapi(
   createRoute(

@@ -278,6 +278,7 @@ const ROWS: Row[] = [
   { method: 'DELETE', path: '/v1/admin/faults', level: 'admin', success: 200 },
   { method: 'GET', path: '/v1/admin/orders', level: 'admin', success: 200 },
   { method: 'GET', path: '/v1/admin/dead-letters', level: 'admin', success: 200 },
+  { method: 'GET', path: '/v1/admin/analytics', level: 'admin', success: 200 },
   {
     method: 'POST',
     path: '/v1/admin/dead-letters/{id}/replay',

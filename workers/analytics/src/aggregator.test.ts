@@ -7,12 +7,12 @@
  */
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { MINUTE_MS } from '@common/contracts/analytics';
+import { MINUTE_MS, minuteOf } from '@common/contracts/analytics';
 import { REGIONS, regionalStub } from '@common/regions';
 import { describe, expect, it } from 'vitest';
 import { deliver, orderEvent, windowOf } from '../test/support';
 import { aggregatorSettings } from './config';
-import { Bucket, minuteOf } from './windows';
+import { Bucket } from './windows';
 
 const LATENESS_MS = aggregatorSettings(env).lateness_ms;
 

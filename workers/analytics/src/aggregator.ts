@@ -11,8 +11,9 @@ import { scheduleAlarmBy } from '@common/alarms';
 import {
   type AnalyticsWindow,
   MINUTE_MS,
+  minuteOf,
   type RegionAnalytics,
-  WINDOW_MINUTES,
+  windowMinutes,
 } from '@common/contracts/analytics';
 import { migrateSqlite } from '@common/do-schema';
 import { DurableInbox } from '@common/outbox';
@@ -20,7 +21,7 @@ import { type AggregatorSettings, aggregatorSettings } from './config';
 import type { Observation } from './observe';
 import { AGGREGATOR_SCHEMA, AggregatorStore, PRUNE_BATCH } from './store';
 import { addToTotals, countOutcome, type Outcome, type TotalsJson } from './totals';
-import { Bucket, minuteOf, placement, summarize } from './windows';
+import { Bucket, placement, summarize } from './windows';
 
 /** How often the alarm prunes while there is anything to prune. */
 const PRUNE_EVERY_MS = MINUTE_MS;
@@ -64,11 +65,7 @@ export class WindowAggregator extends DurableObject<AnalyticsEnv> {
 
   /** The window of `kind` that ends with the minute of `at` (epoch ms). */
   window(kind: AnalyticsWindow, at: number, top_skus: number): RegionAnalytics {
-    const last = minuteOf(at);
-    const minutes = Array.from(
-      { length: WINDOW_MINUTES[kind] },
-      (_, i) => last - (WINDOW_MINUTES[kind] - 1 - i) * MINUTE_MS,
-    );
+    const minutes = windowMinutes(kind, at);
     return summarize(minutes, this.#store.buckets(minutes), this.#settings, top_skus);
   }
 

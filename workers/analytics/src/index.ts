@@ -7,6 +7,7 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import { type ConsumeOutcome, consumeBatch, consumerOptions } from '@common/consumer';
 import {
+  ANALYTICS_QUEUE,
   ANALYTICS_WINDOWS,
   type AnalyticsWindow,
   type RegionAnalytics,
@@ -22,9 +23,6 @@ import { observe } from './observe';
 import { totalsSamples } from './totals';
 
 export { WindowAggregator } from './aggregator';
-
-/** The topic's queue; per region `<queue>-<region>` once queues are regional. */
-export const ANALYTICS_QUEUE = 'meridian-analytics-events';
 
 /** The region a queue carries (null: the one global queue), or an error for a queue this worker does not own. */
 function queueRegion(queue: string): Region | null {

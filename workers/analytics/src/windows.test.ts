@@ -1,8 +1,8 @@
 /** Placement by event time at the edges of the allowed lateness, without I/O. */
-import { MINUTE_MS } from '@common/contracts/analytics';
+import { MINUTE_MS, minuteOf } from '@common/contracts/analytics';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { minuteOf, placement } from './windows';
+import { placement } from './windows';
 
 const LATENESS_MS = 120_000;
 

@@ -9,7 +9,12 @@
  * lateness, a clock that is off) is not placed: it increments `late` in the
  * bucket of its arrival, so an operator sees when late events came in.
  */
-import { MINUTE_MS, type MinuteView, type RegionAnalytics } from '@common/contracts/analytics';
+import {
+  MINUTE_MS,
+  type MinuteView,
+  minuteOf,
+  type RegionAnalytics,
+} from '@common/contracts/analytics';
 import { DDSketch, type SketchJson } from './ddsketch';
 import {
   addMoney,
@@ -31,8 +36,6 @@ export interface WindowSettings {
   /** Currency `revenue` is reported in (the ledgers' currency). */
   currency: string;
 }
-
-export const minuteOf = (at: number): number => Math.floor(at / MINUTE_MS) * MINUTE_MS;
 
 /** Where an event arriving at `now` goes: its own minute, or counted late in the minute of `now`. */
 export function placement(at: number, now: number, lateness_ms: number) {

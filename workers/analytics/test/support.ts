@@ -1,12 +1,16 @@
 /** Crafted events and a driver for the analytics consumer: time is controlled through `occurredAt`. */
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import type { AnalyticsWindow, RegionAnalytics } from '@common/contracts/analytics';
+import {
+  ANALYTICS_QUEUE,
+  type AnalyticsWindow,
+  type RegionAnalytics,
+} from '@common/contracts/analytics';
 import { MESSAGE, type OrderSnapshot, type PricedItem } from '@common/contracts/orders';
 import { type Envelope, makeEnvelope } from '@common/envelope';
 import { newId } from '@common/ids';
 import type { Region } from '@common/regions';
-import AnalyticsService, { ANALYTICS_QUEUE } from '../src/index';
+import AnalyticsService from '../src/index';
 
 export const TRACE = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
