@@ -9,7 +9,7 @@
 import type { Envelope } from './envelope';
 import { EnvelopeSchema } from './envelope';
 import { createLogger, errorMessage } from './log';
-import { queueMessages } from './metrics/isolate';
+import { markIsolateStarted, queueMessages } from './metrics/isolate';
 import { queuesFor } from './queues';
 import { injectConsumerFault } from './resilience/consumer-faults';
 
@@ -83,6 +83,7 @@ export async function consumeBatch(
   handle: EnvelopeHandler,
   { service, retry_delay_s_max = 300, deadLetters, attempts_max = 5 }: ConsumeOptions,
 ): Promise<void> {
+  markIsolateStarted();
   const base = createLogger({ service });
   for (const message of batch.messages) {
     const parsed = EnvelopeSchema.safeParse(message.body);

@@ -3,6 +3,7 @@
  * trace it belongs to, so services log and emit events under the same ids.
  */
 import { z } from 'zod';
+import { markIsolateStarted } from './metrics/isolate';
 
 export const CallMetaSchema = z.object({
   requestId: z.string(),
@@ -21,6 +22,7 @@ export async function healthReport(
   service: string,
   probes: Record<string, () => Promise<unknown>>,
 ): Promise<HealthReport> {
+  markIsolateStarted();
   const entries = await Promise.all(
     Object.entries(probes).map(async ([name, probe]) => {
       try {

@@ -10,12 +10,29 @@ import { MetricsRegistry } from './registry';
 
 export const isolateMetrics = new MetricsRegistry();
 
-const started = Date.now();
+/**
+ * When this isolate began work. Not read at module load: Workers freeze the
+ * clock outside a request (Date.now() is 0 there), so the first request,
+ * message or scrape the isolate handles sets it, just after the isolate
+ * started.
+ */
+let started: number | undefined;
+
+/** Marks the isolate as working (idempotent); call on every entry point. */
+export function markIsolateStarted(): void {
+  started ??= Date.now();
+}
+
+/** Seconds since this isolate began work: an age, so a drop means a new isolate. */
+export function isolateAgeSeconds(): number {
+  markIsolateStarted();
+  return Math.floor((Date.now() - (started ?? Date.now())) / 1000);
+}
 
 isolateMetrics.gauge(
   'process_uptime_seconds',
-  'Age of the isolate that answered (a drop means a new isolate; its counters start again).',
-  () => [{ labels: {}, value: Math.floor((Date.now() - started) / 1000) }],
+  'Age of the isolate that answered, in seconds (a drop means a new isolate; its counters start again).',
+  () => [{ labels: {}, value: isolateAgeSeconds() }],
 );
 
 /** Queue deliveries by consumer outcome; `failed` and `dead_lettered` are the consumer failures. */

@@ -24,6 +24,12 @@ export const httpDuration = metrics.histogram(
   SECONDS,
 );
 
+export const rateLimitRefusals = metrics.counter(
+  'meridian_rate_limit_refusals_total',
+  'Requests refused with 429 (rate limits and login throttling), by route pattern.',
+  ['route'],
+);
+
 export const shedRequests = metrics.counter(
   'meridian_http_shed_total',
   'Requests refused with 503 by load shedding before any upstream call.',

@@ -4,6 +4,7 @@
  * occupancy, and requests in flight.
  */
 
+import { isolateAgeSeconds } from '@common/metrics/isolate';
 import type { Sample } from '@common/metrics/registry';
 import type { BreakerState } from '@common/resilience';
 import { SERVICE_NAMES } from '../upstream/services';
@@ -12,7 +13,6 @@ import { gatewayUpstreams } from '../upstream/upstream';
 import { metrics } from './gateway';
 
 const STATES: readonly BreakerState[] = ['closed', 'open', 'half-open'];
-const started = Date.now();
 
 function upstreamNames(): string[] {
   return [...new Set([...SERVICE_NAMES, ...gatewayUpstreams().names()])];
@@ -57,7 +57,7 @@ metrics.gauge('meridian_http_in_flight', 'Requests this isolate is working on.',
 metrics.gauge(
   'meridian_isolate_uptime_seconds',
   'Age of the isolate these metrics come from (a reset means a new isolate).',
-  () => [{ labels: {}, value: Math.floor((Date.now() - started) / 1000) }],
+  () => [{ labels: {}, value: isolateAgeSeconds() }],
 );
 
 export { metrics };

@@ -15,6 +15,7 @@ import {
 } from '@common/contracts/analytics';
 import type { Envelope } from '@common/envelope';
 import { isolateSamples } from '@common/metrics/isolate';
+import { gaugeSample } from '@common/metrics/samples';
 import { isRegion, REGIONS, type Region, regionalStub } from '@common/regions';
 import { type HealthReport, healthReport, type MetricSample } from '@common/rpc';
 import type { WindowAggregator } from './aggregator';
@@ -64,13 +65,14 @@ export default class AnalyticsService extends WorkerEntrypoint<AnalyticsEnv> {
     const regions = await Promise.allSettled(
       REGIONS.map(async (region) => totalsSamples(await this.#aggregator(region).totals(), region)),
     );
-    const up = regions.map((answer, i) => ({
-      name: 'meridian_analytics_region_up',
-      help: 'Whether the region’s aggregator answered this scrape (1) or not (0).',
-      type: 'gauge' as const,
-      labels: { region: REGIONS[i] ?? 'unknown' },
-      value: answer.status === 'fulfilled' ? 1 : 0,
-    }));
+    const up = regions.map((answer, i) =>
+      gaugeSample(
+        'meridian_analytics_region_up',
+        'Whether the region’s aggregator answered this scrape (1) or not (0).',
+        { region: REGIONS[i] ?? 'unknown' },
+        answer.status === 'fulfilled' ? 1 : 0,
+      ),
+    );
     const totals = regions.flatMap((answer) => (answer.status === 'fulfilled' ? answer.value : []));
     return [...isolateSamples(), ...up, ...totals];
   }

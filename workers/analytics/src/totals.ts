@@ -6,6 +6,7 @@
  * the windows' sketches instead).
  */
 
+import { counterSample } from '@common/metrics/samples';
 import type { Region } from '@common/regions';
 import type { MetricSample } from '@common/rpc';
 import {
@@ -95,13 +96,8 @@ function latencySamples(totals: TotalsJson, region: Region): MetricSample[] {
 
 /** The region's totals as `/metrics` series. */
 export function totalsSamples(totals: TotalsJson, region: Region): MetricSample[] {
-  const counter = (name: string, help: string, labels: Record<string, string>, value: number) => ({
-    name,
-    help,
-    type: 'counter' as const,
-    labels: { region, ...labels },
-    value,
-  });
+  const counter = (name: string, help: string, labels: Record<string, string>, value: number) =>
+    counterSample(name, help, { region, ...labels }, value);
   return [
     ...SAGA_STATUS.map(([count, status]) =>
       counter(

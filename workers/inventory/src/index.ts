@@ -20,12 +20,14 @@ import {
   type StockLevel,
 } from '@common/contracts/inventory';
 import { createLogger } from '@common/log';
+import { isolateSamples } from '@common/metrics/isolate';
 import { fail, ok, type Result } from '@common/problem';
 import { isRegion, type Region, regionalStub } from '@common/regions';
-import { type CallMeta, type HealthReport, healthReport } from '@common/rpc';
+import { type CallMeta, type HealthReport, healthReport, type MetricSample } from '@common/rpc';
 import type { z } from 'zod';
 import { handleInventoryCommand } from './commands';
 import { ReservationCoordinator } from './coordinator';
+import { shardSamples } from './metrics';
 import { shardFor } from './ring';
 import type { InventoryShard } from './shard';
 
@@ -145,6 +147,12 @@ export default class InventoryService extends WorkerEntrypoint<InventoryEnv> {
       (envelope) => handleInventoryCommand(this, envelope, reply),
       consumerOptions('inventory', this.env),
     );
+  }
+
+  /** For the gateway's /metrics: this isolate's counters and the shards' outbox backlog per region. */
+  async metrics(): Promise<MetricSample[]> {
+    const backlog = (region: Region, shard: string) => this.#shard(region, shard).outboxPending();
+    return [...isolateSamples(), ...(await shardSamples(this.env.INVENTORY_SHARDS, backlog))];
   }
 
   async health(): Promise<HealthReport> {

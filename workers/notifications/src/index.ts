@@ -6,9 +6,10 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import { consumeBatch, consumerOptions } from '@common/consumer';
 import { createLogger } from '@common/log';
+import { isolateSamples } from '@common/metrics/isolate';
 import type { Result } from '@common/problem';
 import { isRegion, REGIONS, type Region } from '@common/regions';
-import { type HealthReport, healthReport } from '@common/rpc';
+import { type HealthReport, healthReport, type MetricSample } from '@common/rpc';
 import {
   type DeadLetterView,
   listDeadLetters,
@@ -21,6 +22,7 @@ import {
   type NotificationItem,
   notificationsDb,
 } from './inbox';
+import { deadLetterSamples } from './metrics';
 
 const EVENTS_QUEUE = 'meridian-notification-events';
 const DEAD_LETTER_QUEUE = 'meridian-dead-letters';
@@ -49,6 +51,11 @@ export default class NotificationsService extends WorkerEntrypoint<Notifications
 
   async replayDeadLetter(id: string): Promise<Result<DeadLetterView>> {
     return replayDeadLetter(this.env, id);
+  }
+
+  /** For the gateway's /metrics: this isolate's counters and every region's waiting dead letters. */
+  async metrics(): Promise<MetricSample[]> {
+    return [...isolateSamples(), ...(await deadLetterSamples(this.env))];
   }
 
   async health(): Promise<HealthReport> {

@@ -11,9 +11,11 @@ import {
   type PlaceOrderInput,
   PlaceOrderInputSchema,
 } from '@common/contracts/orders';
+import { isolateSamples } from '@common/metrics/isolate';
 import { fail, ok, type Result } from '@common/problem';
 import { REGIONS, type Region, regionalStub } from '@common/regions';
-import { type CallMeta, type HealthReport, healthReport } from '@common/rpc';
+import { type CallMeta, type HealthReport, healthReport, type MetricSample } from '@common/rpc';
+import { orderSamples } from './metrics';
 import { listOrders, type OrderSummary, ordersDb, project } from './projection';
 import { REPLIES_QUEUE, sagaReplyOf } from './replies';
 import type { OrderSaga } from './saga';
@@ -82,6 +84,11 @@ export default class OrdersService extends WorkerEntrypoint<OrdersEnv> {
     const found = await Promise.all(REGIONS.map((r) => this.#saga(r, orderId).inspect()));
     const saga = found.find((s) => s !== undefined);
     return saga ? ok(saga) : fail(404, 'saga_not_found', `no saga for order ${orderId}`);
+  }
+
+  /** For the gateway's /metrics: this isolate's counters and every region's orders by status. */
+  async metrics(): Promise<MetricSample[]> {
+    return [...isolateSamples(), ...(await orderSamples(this.env))];
   }
 
   async health(): Promise<HealthReport> {

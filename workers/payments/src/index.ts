@@ -34,9 +34,10 @@ import {
   type TransferView,
 } from '@common/contracts/payments';
 import { createLogger, errorMessage } from '@common/log';
+import { isolateSamples } from '@common/metrics/isolate';
 import { fail, ok, type Result } from '@common/problem';
 import { REGIONS, type Region, regionalStub } from '@common/regions';
-import { type CallMeta, type HealthReport, healthReport } from '@common/rpc';
+import { type CallMeta, type HealthReport, healthReport, type MetricSample } from '@common/rpc';
 import type { z } from 'zod';
 import { handlePaymentCommand } from './commands';
 import type { AccountInit, AccountLedger, LedgerCommand } from './ledger';
@@ -218,6 +219,11 @@ export default class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
     const { region, customerId, transferId } = parsed.data;
     const found = await this.#ledger(region, customerId).getTransfer(transferId);
     return found ? ok(found) : fail(404, 'transfer_not_found', `no transfer ${transferId}`);
+  }
+
+  /** For the gateway's /metrics: this isolate's counters (its consumers' outcomes). */
+  async metrics(): Promise<MetricSample[]> {
+    return isolateSamples();
   }
 
   async health(): Promise<HealthReport> {
