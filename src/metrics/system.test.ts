@@ -18,7 +18,7 @@ import {
 } from '../../test/support/clients';
 import { eventually } from '../../test/support/eventually';
 import { insertDeadLetter, insertProduct } from '../../test/support/fixtures';
-import { type Scrape, scrape, seriesOf, valueOf } from '../../test/support/prometheus';
+import { type Scrape, scrape, seriesOf, sumOf } from '../../test/support/prometheus';
 import { scrapeServices } from './scrape';
 
 const SERVICES = [
@@ -55,7 +55,7 @@ describe('/metrics for the whole system', () => {
   it('every service answers, and every series is labelled with its service and region', async () => {
     const s = await scrape();
     for (const service of SERVICES.filter((x) => x !== 'gateway'))
-      expect(valueOf(s, 'meridian_scrape_up', { service }), service).toBe(1);
+      expect(sumOf(s, 'meridian_scrape_up', { service }), service).toBe(1);
     for (const service of SERVICES)
       expect(seriesOf(s, 'process_uptime_seconds', { service }), service).toHaveLength(1);
     for (const x of s.series) {
@@ -86,7 +86,7 @@ describe('/metrics for the whole system', () => {
     const before = await scrape();
     await placeConfirmedOrder();
     const moved = (s: Scrape, name: string, labels: Record<string, string>) =>
-      valueOf(s, name, labels) - valueOf(before, name, labels);
+      sumOf(s, name, labels) - sumOf(before, name, labels);
     const after = await eventually(
       scrape,
       (s) =>
@@ -124,18 +124,18 @@ describe('/metrics for the whole system', () => {
   });
 
   it('dead letters waiting are counted in their region, with how long the oldest has waited', async () => {
-    const before = valueOf(await scrape(), 'meridian_dead_letters_pending', { region: 'us' });
+    const before = sumOf(await scrape(), 'meridian_dead_letters_pending', { region: 'us' });
     await insertDeadLetter();
     const s = await scrape();
-    expect(valueOf(s, 'meridian_dead_letters_pending', { region: 'us' }) - before).toBe(1);
+    expect(sumOf(s, 'meridian_dead_letters_pending', { region: 'us' }) - before).toBe(1);
     expect(
-      valueOf(s, 'meridian_dead_letters_oldest_age_seconds', { region: 'us' }),
+      sumOf(s, 'meridian_dead_letters_oldest_age_seconds', { region: 'us' }),
     ).toBeGreaterThanOrEqual(0);
   });
 
   it('login throttling refusals are counted by route', async () => {
     const route = { service: 'gateway', route: '/v1/auth/login' };
-    const before = valueOf(await scrape(), 'meridian_rate_limit_refusals_total', route);
+    const before = sumOf(await scrape(), 'meridian_rate_limit_refusals_total', route);
     const email = uniqueEmail('throttled');
     let refused = 0;
     for (let i = 0; i < 8; i++) {
@@ -145,7 +145,7 @@ describe('/metrics for the whole system', () => {
       if (res.status === 429) refused++;
     }
     expect(refused).toBeGreaterThan(0);
-    expect(valueOf(await scrape(), 'meridian_rate_limit_refusals_total', route) - before).toBe(
+    expect(sumOf(await scrape(), 'meridian_rate_limit_refusals_total', route) - before).toBe(
       refused,
     );
   });

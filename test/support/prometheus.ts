@@ -70,5 +70,5 @@ export function seriesOf(s: Scrape, name: string, labels: Record<string, string>
 }
 
 /** The sum of the matching series (0 when none). */
-export const valueOf = (s: Scrape, name: string, labels: Record<string, string> = {}): number =>
+export const sumOf = (s: Scrape, name: string, labels: Record<string, string> = {}): number =>
   seriesOf(s, name, labels).reduce((sum, x) => sum + x.value, 0);
