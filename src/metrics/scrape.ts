@@ -15,11 +15,16 @@ import { gaugeSample } from '@common/metrics/samples';
 import type { Region } from '@common/regions';
 import { withDeadline } from '@common/resilience';
 import type { MetricSample } from '@common/rpc';
+import { SERVICE_NAMES } from '../upstream/services';
 
 export type Scraper = () => Promise<MetricSample[]>;
 
+/** The services behind the gateway (readiness probes them too) and those only scraped. */
+export const SCRAPED_SERVICES = [...SERVICE_NAMES, 'analytics'] as const;
+export type ScrapedService = (typeof SCRAPED_SERVICES)[number];
+
 /** Every service that answers `metrics()`, by the name its series carry. */
-export function serviceScrapers(env: GatewayEnv): Record<string, Scraper> {
+export function serviceScrapers(env: GatewayEnv): Record<ScrapedService, Scraper> {
   return {
     identity: () => env.IDENTITY.metrics(),
     catalog: () => env.CATALOG.metrics(),

@@ -19,18 +19,9 @@ import {
 import { eventually } from '../../test/support/eventually';
 import { insertDeadLetter, insertProduct } from '../../test/support/fixtures';
 import { type Scrape, scrape, seriesOf, sumOf } from '../../test/support/prometheus';
-import { scrapeServices } from './scrape';
+import { SCRAPED_SERVICES, scrapeServices } from './scrape';
 
-const SERVICES = [
-  'gateway',
-  'identity',
-  'catalog',
-  'inventory',
-  'payments',
-  'orders',
-  'notifications',
-  'analytics',
-];
+const SERVICES = ['gateway', ...SCRAPED_SERVICES];
 
 async function placeConfirmedOrder(): Promise<void> {
   const sku = `MX-${newId('op').slice(-10)}`;

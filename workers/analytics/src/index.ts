@@ -15,7 +15,7 @@ import {
 } from '@common/contracts/analytics';
 import type { Envelope } from '@common/envelope';
 import { isolateSamples } from '@common/metrics/isolate';
-import { gaugeSample } from '@common/metrics/samples';
+import { gaugeSample, perRegion } from '@common/metrics/samples';
 import { isRegion, REGIONS, type Region, regionalStub } from '@common/regions';
 import { type HealthReport, healthReport, type MetricSample } from '@common/rpc';
 import type { WindowAggregator } from './aggregator';
@@ -62,18 +62,23 @@ export default class AnalyticsService extends WorkerEntrypoint<AnalyticsEnv> {
 
   /** Each region's lifetime totals (exact, from its aggregator) and this isolate's own metrics. */
   async metrics(): Promise<MetricSample[]> {
-    const regions = await Promise.allSettled(
-      REGIONS.map(async (region) => totalsSamples(await this.#aggregator(region).totals(), region)),
+    const answered = new Set<Region>();
+    const totals = await perRegion(
+      REGIONS,
+      (region) => this.#aggregator(region).totals(),
+      (region, value) => {
+        answered.add(region);
+        return totalsSamples(value, region);
+      },
     );
-    const up = regions.map((answer, i) =>
+    const up = REGIONS.map((region) =>
       gaugeSample(
         'meridian_analytics_region_up',
         'Whether the region’s aggregator answered this scrape (1) or not (0).',
-        { region: REGIONS[i] ?? 'unknown' },
-        answer.status === 'fulfilled' ? 1 : 0,
+        { region },
+        answered.has(region) ? 1 : 0,
       ),
     );
-    const totals = regions.flatMap((answer) => (answer.status === 'fulfilled' ? answer.value : []));
     return [...isolateSamples(), ...up, ...totals];
   }
 

@@ -105,25 +105,24 @@ function orderObservation(envelope: Envelope, base: Omit<Observation, 'kind' | '
   };
 }
 
+/** Ledger events analytics counts: what each adds. */
+const LEDGER_KINDS = {
+  PaymentCaptured: { kind: 'payment.captured', count: 'captures', money: 'captured' },
+  PaymentRefunded: { kind: 'payment.refunded', count: 'refunds', money: 'refunded' },
+} as const satisfies Partial<Record<string, { kind: string; count: CountName; money: MoneyKind }>>;
+
 function ledgerObservation(envelope: Envelope, base: Omit<Observation, 'kind' | 'counts'>) {
   const event = LedgerEventMessageSchema.parse(envelope.payload);
   sameRegion(envelope, event.region);
-  const money = { currency: event.currency, amount: event.amount };
-  if (event.type === 'PaymentCaptured')
-    return {
-      ...base,
-      kind: 'payment.captured',
-      counts: { captures: 1 },
-      money: [{ kind: 'captured' as const, ...money }],
-    };
-  if (event.type === 'PaymentRefunded')
-    return {
-      ...base,
-      kind: 'payment.refunded',
-      counts: { refunds: 1 },
-      money: [{ kind: 'refunded' as const, ...money }],
-    };
-  return undefined;
+  const counted =
+    event.type in LEDGER_KINDS ? LEDGER_KINDS[event.type as keyof typeof LEDGER_KINDS] : undefined;
+  if (!counted) return undefined;
+  return {
+    ...base,
+    kind: counted.kind,
+    counts: { [counted.count]: 1 },
+    money: [{ kind: counted.money, currency: event.currency, amount: event.amount }],
+  };
 }
 
 /**

@@ -5,7 +5,7 @@
  * one is asked, each with the scrape's own deadline set by the gateway.
  */
 import { shardNames } from '@common/hashring';
-import { gaugeSample } from '@common/metrics/samples';
+import { gaugeSample, perRegion } from '@common/metrics/samples';
 import { REGIONS, type Region } from '@common/regions';
 import type { MetricSample } from '@common/rpc';
 import { parseShardCounts } from './ring';
@@ -37,10 +37,11 @@ async function regionBacklog(
   ];
 }
 
-export async function shardSamples(spec: string, backlog: ShardBacklog): Promise<MetricSample[]> {
+export function shardSamples(spec: string, backlog: ShardBacklog): Promise<MetricSample[]> {
   const counts = parseShardCounts(spec);
-  const regions = await Promise.all(
-    REGIONS.map((region) => regionBacklog(region, shardNames(counts[region]), backlog)),
+  return perRegion(
+    REGIONS,
+    (region) => regionBacklog(region, shardNames(counts[region]), backlog),
+    (_region, samples) => samples,
   );
-  return regions.flat();
 }

@@ -3,7 +3,7 @@
  * an operator, per region and origin queue, and how long the oldest has
  * waited ("is anything failing, where, since when").
  */
-import { ageSeconds, gaugeSample } from '@common/metrics/samples';
+import { ageSeconds, earliest, gaugeSample, perRegion } from '@common/metrics/samples';
 import { REGIONS, type Region } from '@common/regions';
 import type { MetricSample } from '@common/rpc';
 import { notificationsDb } from './inbox';
@@ -33,10 +33,7 @@ async function waiting(env: NotificationsEnv, region: Region): Promise<Waiting[]
 }
 
 function regionSamples(region: Region, rows: Waiting[], now: number): MetricSample[] {
-  const oldest = rows.reduce<number | null>(
-    (min, r) => (r.oldest !== null && (min === null || r.oldest < min) ? r.oldest : min),
-    null,
-  );
+  const oldest = earliest(rows.map((r) => r.oldest));
   return [
     gaugeSample(
       'meridian_dead_letters_pending',
@@ -62,11 +59,11 @@ function regionSamples(region: Region, rows: Waiting[], now: number): MetricSamp
 }
 
 /** Every region's dead letters; a region whose database fails is left out (its absence shows). */
-export async function deadLetterSamples(env: NotificationsEnv): Promise<MetricSample[]> {
+export function deadLetterSamples(env: NotificationsEnv): Promise<MetricSample[]> {
   const now = Date.now();
-  const answers = await Promise.allSettled(REGIONS.map((region) => waiting(env, region)));
-  return answers.flatMap((answer, i) => {
-    const region = REGIONS[i];
-    return answer.status === 'fulfilled' && region ? regionSamples(region, answer.value, now) : [];
-  });
+  return perRegion(
+    REGIONS,
+    (region) => waiting(env, region),
+    (region, rows) => regionSamples(region, rows, now),
+  );
 }

@@ -5,7 +5,7 @@
  * model is eventual, so these lag the sagas by the projection's delay.
  */
 import { isTerminal, ORDER_STATUSES, type OrderStatus } from '@common/contracts/orders';
-import { ageSeconds, gaugeSample } from '@common/metrics/samples';
+import { ageSeconds, earliest, gaugeSample, perRegion } from '@common/metrics/samples';
 import { REGIONS, type Region } from '@common/regions';
 import type { MetricSample } from '@common/rpc';
 import { ordersDb } from './projection';
@@ -32,11 +32,7 @@ async function byStatus(env: OrdersEnv, region: Region): Promise<StatusRow[]> {
 }
 
 function regionSamples(region: Region, rows: StatusRow[], now: number): MetricSample[] {
-  const open = rows.filter((r) => !isTerminal(r.status));
-  const oldestOpen = open.reduce<number | null>(
-    (min, r) => (r.oldest !== null && (min === null || r.oldest < min) ? r.oldest : min),
-    null,
-  );
+  const oldestOpen = earliest(rows.filter((r) => !isTerminal(r.status)).map((r) => r.oldest));
   return [
     ...ORDER_STATUSES.map((status) =>
       gaugeSample(
@@ -56,11 +52,11 @@ function regionSamples(region: Region, rows: StatusRow[], now: number): MetricSa
 }
 
 /** Every region's read model; a region whose database fails is left out (its absence shows). */
-export async function orderSamples(env: OrdersEnv): Promise<MetricSample[]> {
+export function orderSamples(env: OrdersEnv): Promise<MetricSample[]> {
   const now = Date.now();
-  const answers = await Promise.allSettled(REGIONS.map((region) => byStatus(env, region)));
-  return answers.flatMap((answer, i) => {
-    const region = REGIONS[i];
-    return answer.status === 'fulfilled' && region ? regionSamples(region, answer.value, now) : [];
-  });
+  return perRegion(
+    REGIONS,
+    (region) => byStatus(env, region),
+    (region, rows) => regionSamples(region, rows, now),
+  );
 }
