@@ -8,10 +8,21 @@ import { MoneySchema } from './catalog';
 /** The queue the publishers' `<TOPIC>__ANALYTICS` bindings send to (per region: `<queue>-<region>`). */
 export const ANALYTICS_QUEUE = 'meridian-analytics-events';
 
-export const ANALYTICS_WINDOWS = ['1m', '5m'] as const;
+/**
+ * 1m: the tumbling minute; 5m: the sliding five minutes (API.md). 15m and
+ * 60m merge more buckets the same way, for the console's plots (`minutes`).
+ */
+export const ANALYTICS_WINDOWS = ['1m', '5m', '15m', '60m'] as const;
 export type AnalyticsWindow = (typeof ANALYTICS_WINDOWS)[number];
-/** One-minute buckets each window merges: tumbling 1m, sliding 5m. */
-export const WINDOW_MINUTES: Record<AnalyticsWindow, number> = { '1m': 1, '5m': 5 };
+/** One-minute buckets each window merges. */
+export const WINDOW_MINUTES: Record<AnalyticsWindow, number> = {
+  '1m': 1,
+  '5m': 5,
+  '15m': 15,
+  '60m': 60,
+};
+/** The longest window: buckets must be kept at least this long. */
+export const WINDOW_MINUTES_MAX = Math.max(...Object.values(WINDOW_MINUTES));
 
 export const MINUTE_MS = 60_000;
 
@@ -39,6 +50,12 @@ export const TopSkuSchema = z.object({
   ),
 });
 
+const LatencySchema = z.object({
+  p50: z.number().nullable(),
+  p99: z.number().nullable(),
+  count: Count,
+});
+
 export const MinuteSchema = z.object({
   from: Iso,
   orders: Count,
@@ -47,6 +64,7 @@ export const MinuteSchema = z.object({
   rejected: Count,
   revenue: MoneySchema,
   late: Count,
+  sagaLatencyMs: LatencySchema,
 });
 export type MinuteView = z.infer<typeof MinuteSchema>;
 
@@ -61,15 +79,9 @@ export const RegionAnalyticsSchema = z
       .array(MoneySchema)
       .describe('every currency seen, when orders came in more than one'),
     topSkus: z.array(TopSkuSchema),
-    sagaLatencyMs: z
-      .object({
-        p50: z.number().nullable(),
-        p99: z.number().nullable(),
-        count: Count,
-      })
-      .describe(
-        'placement to terminal status, DDSketch with 1 % relative accuracy; null when no saga ended',
-      ),
+    sagaLatencyMs: LatencySchema.describe(
+      'placement to terminal status, DDSketch with 1 % relative accuracy; null when no saga ended',
+    ),
     failureRate: z
       .number()
       .min(0)

@@ -180,6 +180,17 @@ describe('GET /v1/admin/analytics', () => {
     expect(sum('eu', (r) => r.topSkus.find((s) => s.sku === skus.eu)?.quantity ?? 0)).toBe(3);
   });
 
+  it('the 60-minute window lists its minutes for plots and holds the same orders', async () => {
+    const body = await okJson<Analytics>(await analytics('?window=60m&region=us'));
+    const us = body.regions.us;
+    expect(us?.minutes).toHaveLength(60);
+    expect(us?.minutes.map((m) => Date.parse(m.from))).toEqual(
+      [...(us?.minutes ?? [])].map((m) => Date.parse(m.from)).sort((a, b) => a - b),
+    );
+    expect(us).toMatchObject({ orders: 4, confirmed: 2, revenue: { amount: 3 * PRICE } });
+    expect(us?.minutes.reduce((s, m) => s + m.sagaLatencyMs.count, 0)).toBe(4);
+  });
+
   it('region= asks that region only', async () => {
     const body = await okJson<Analytics>(await analytics('?window=5m&region=eu'));
     expect(Object.keys(body.regions)).toEqual(['eu']);

@@ -30,7 +30,9 @@ const QuerySchema = z.object({
   window: z
     .enum(ANALYTICS_WINDOWS)
     .default('1m')
-    .describe('1m: the tumbling minute of `at`; 5m: that minute and the four before it'),
+    .describe(
+      '1m: the tumbling minute of `at`; 5m: that minute and the four before it (sliding); 15m and 60m likewise, for plots (`minutes`)',
+    ),
   region: RegionSchema.optional().describe('one region; absent: every region'),
   at: z.iso
     .datetime({ offset: true })

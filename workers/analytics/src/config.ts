@@ -1,4 +1,5 @@
 /** The aggregator's settings, from the worker's vars (wrangler.toml says why each is what it is). */
+import { MINUTE_MS, WINDOW_MINUTES_MAX } from '@common/contracts/analytics';
 import { DEFAULT_ALPHA } from './ddsketch';
 import { DEFAULT_TOPK_CAPACITY } from './topk';
 import type { WindowSettings } from './windows';
@@ -23,13 +24,12 @@ function numberVar(env: object, name: string, fallback: number, min: number, max
 export function aggregatorSettings(env: object): AggregatorSettings {
   const lateness_ms = numberVar(env, 'ANALYTICS_ALLOWED_LATENESS_MS', 120_000, 0, 3_600_000);
   const retention_minutes = Math.floor(
-    numberVar(env, 'ANALYTICS_RETENTION_MINUTES', 60, 5, RETENTION_MINUTES_MAX),
+    numberVar(env, 'ANALYTICS_RETENTION_MINUTES', 60, WINDOW_MINUTES_MAX, RETENTION_MINUTES_MAX),
   );
-  // A bucket must outlive its lateness, or a late-but-allowed event would recreate a pruned one.
-  if (retention_minutes * 60_000 <= lateness_ms + 5 * 60_000)
-    throw new Error(
-      'ANALYTICS_RETENTION_MINUTES must exceed the lateness plus the 5-minute window',
-    );
+  // A bucket must outlive its lateness, or a late-but-allowed event would
+  // recreate a pruned one (the bound above keeps it for the longest window).
+  if (retention_minutes * MINUTE_MS <= lateness_ms)
+    throw new Error('ANALYTICS_RETENTION_MINUTES must exceed the allowed lateness');
   const currency = String(Reflect.get(env, 'ANALYTICS_CURRENCY') ?? 'USD');
   if (!/^[A-Z]{3}$/.test(currency)) throw new Error('ANALYTICS_CURRENCY must be an ISO 4217 code');
   return {

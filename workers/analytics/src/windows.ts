@@ -127,6 +127,14 @@ function moneyOf(bucket: Bucket, kind: MoneyKind, currency: string) {
   return { amount: bucket.money[kind]?.[currency] ?? 0, currency };
 }
 
+function latencyOf(bucket: Bucket) {
+  return {
+    p50: round1(bucket.latency.quantile(0.5)),
+    p99: round1(bucket.latency.quantile(0.99)),
+    count: bucket.latency.count,
+  };
+}
+
 function minuteView(bucket: Bucket, currency: string): MinuteView {
   const c = bucket.counts;
   return {
@@ -137,6 +145,7 @@ function minuteView(bucket: Bucket, currency: string): MinuteView {
     rejected: c.rejected ?? 0,
     revenue: moneyOf(bucket, 'revenue', currency),
     late: c.late ?? 0,
+    sagaLatencyMs: latencyOf(bucket),
   };
 }
 
@@ -166,11 +175,6 @@ export function summarize(
     topSkus: all.skus
       .top(top_skus)
       .map(({ sku, quantity, error }) => (error ? { sku, quantity, error } : { sku, quantity })),
-    sagaLatencyMs: {
-      p50: round1(all.latency.quantile(0.5)),
-      p99: round1(all.latency.quantile(0.99)),
-      count: all.latency.count,
-    },
     failureRate: ended === 0 ? null : ((c.rejected ?? 0) + (c.cancelled ?? 0)) / ended,
     stockouts: c.stockouts ?? 0,
     payments: {
