@@ -13,7 +13,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { withAccess } from '../auth/access';
 import type { GatewayBindings } from '../context';
 import { problemResponses } from '../http/openapi';
-import { labelled, scrapeServices, serviceScrapers } from './scrape';
+import { labelled, SCRAPED_SERVICES, scrapeServices, serviceScrapers } from './scrape';
 import { metrics } from './state';
 
 export const metricsRoute = new OpenAPIHono<GatewayBindings>();
@@ -25,26 +25,43 @@ metricsRoute.openapi(
       path: '/metrics',
       summary:
         'Prometheus metrics of the whole system (admin): the gateway and every service, labelled by service and region.',
+      request: {
+        query: z.object({
+          service: z
+            .string()
+            .transform((list) => list.split(','))
+            .pipe(z.array(z.enum(['gateway', ...SCRAPED_SERVICES])).min(1))
+            .optional()
+            .describe(
+              'comma-separated services to include (default all); `gateway` alone answers from this isolate without asking any service',
+            ),
+        }),
+      },
       responses: {
         200: {
           description: 'Prometheus text format 0.0.4',
           content: { 'text/plain': { schema: z.string() } },
         },
-        ...problemResponses(401, 403),
+        ...problemResponses(400, 401, 403),
       },
     }),
   ),
   async (c) => {
     const region = c.get('servingRegion');
-    const services = await scrapeServices(serviceScrapers(c.env), {
+    const wanted = new Set<string>(
+      c.req.valid('query').service ?? ['gateway', ...SCRAPED_SERVICES],
+    );
+    const scrapers = Object.entries(serviceScrapers(c.env)).filter(([name]) => wanted.has(name));
+    const services = await scrapeServices(Object.fromEntries(scrapers), {
       timeout_ms: Number(c.env.METRICS_SCRAPE_TIMEOUT_MS) || 1000,
       region,
       log: c.get('log'),
     });
-    const gateway = [...metrics.samples(), ...isolateSamples()].map((s) =>
-      labelled(s, 'gateway', region),
-    );
-    return c.text(renderPrometheus([...gateway, ...services], metrics.describe()), 200, {
+    const gateway = wanted.has('gateway')
+      ? [...metrics.samples(), ...isolateSamples()].map((s) => labelled(s, 'gateway', region))
+      : [];
+    const declared = wanted.has('gateway') ? metrics.describe() : [];
+    return c.text(renderPrometheus([...gateway, ...services], declared), 200, {
       'content-type': PROMETHEUS_CONTENT_TYPE,
       'cache-control': 'no-store',
     });

@@ -17,8 +17,15 @@ import {
   uniqueEmail,
 } from '../../test/support/clients';
 import { eventually } from '../../test/support/eventually';
+import { ADMIN, get } from '../../test/support/faults';
 import { insertDeadLetter, insertProduct } from '../../test/support/fixtures';
-import { type Scrape, scrape, seriesOf, sumOf } from '../../test/support/prometheus';
+import {
+  parsePrometheus,
+  type Scrape,
+  scrape,
+  seriesOf,
+  sumOf,
+} from '../../test/support/prometheus';
 import { SCRAPED_SERVICES, scrapeServices } from './scrape';
 
 const SERVICES = ['gateway', ...SCRAPED_SERVICES];
@@ -139,6 +146,22 @@ describe('/metrics for the whole system', () => {
     expect(sumOf(await scrape(), 'meridian_rate_limit_refusals_total', route) - before).toBe(
       refused,
     );
+  });
+
+  it('service= narrows the scrape; gateway alone asks no service', async () => {
+    const only = async (query: string) => {
+      const res = await get(`/metrics?service=${query}`, ADMIN);
+      expect(res.status).toBe(200);
+      return parsePrometheus(await res.text());
+    };
+    const gateway = await only('gateway');
+    expect(new Set(gateway.series.map((x) => x.labels.service))).toEqual(new Set(['gateway']));
+    expect(seriesOf(gateway, 'meridian_scrape_up')).toHaveLength(0);
+    const orders = await only('orders,analytics');
+    expect(new Set(orders.series.map((x) => x.labels.service))).toEqual(
+      new Set(['orders', 'analytics']),
+    );
+    expect((await get('/metrics?service=nope', ADMIN)).status).toBe(400);
   });
 
   it('uptime is an age in seconds, not a timestamp', async () => {
