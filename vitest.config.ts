@@ -173,6 +173,11 @@ function workerProject(runner: string, include: string[], options: ProjectOption
             {},
             ...others.map((o: { d1Databases?: object }) => o.d1Databases ?? {}),
             own.d1Databases,
+            // Scratch databases of the schema compatibility test (common/schema-compat.test.ts).
+            {
+              SCHEMA_COMPAT_PREVIOUS_DB: 'schema-compat-previous',
+              SCHEMA_COMPAT_HEAD_DB: 'schema-compat-head',
+            },
           ),
           kvNamespaces: Object.assign(
             {},
@@ -219,10 +224,17 @@ export default defineConfig({
       workerProject('payments', ['workers/payments/**/*.test.ts']),
       workerProject('notifications', ['workers/notifications/**/*.test.ts']),
       workerProject('analytics', ['workers/analytics/**/*.test.ts']),
-      // Pure TypeScript (the linearizability checker and its models): plain
-      // Node, no workerd. No workerd project includes consistency/.
+      // Pure TypeScript and Node-side tooling (the linearizability checker and
+      // its models; the deploy rollout with a fake wrangler on PATH): plain
+      // Node, no workerd. No workerd project includes consistency/ or scripts/.
       defineProject({
-        test: { name: 'node', include: ['consistency/**/*.test.ts'], environment: 'node' },
+        test: {
+          name: 'node',
+          include: ['consistency/**/*.test.ts', 'scripts/**/*.test.mjs'],
+          environment: 'node',
+          // Each fake wrangler call is a Node process: a rollout is dozens of them.
+          testTimeout: 60_000,
+        },
       }),
     ],
   },

@@ -6,6 +6,7 @@
  * (an age, not a timestamp) makes visible.
  */
 import type { MetricSample } from '../rpc';
+import { workerVersion } from '../version';
 import { MetricsRegistry } from './registry';
 
 export const isolateMetrics = new MetricsRegistry();
@@ -33,6 +34,15 @@ isolateMetrics.gauge(
   'process_uptime_seconds',
   'Age of the isolate that answered, in seconds (a drop means a new isolate; its counters start again).',
   () => [{ labels: {}, value: isolateAgeSeconds() }],
+);
+
+isolateMetrics.gauge(
+  'meridian_version_info',
+  'The worker version that answered (1): during a gradual deployment two versions answer side by side.',
+  () => {
+    const { id, tag } = workerVersion();
+    return [{ labels: { version: id, tag }, value: 1 }];
+  },
 );
 
 /** Queue deliveries by consumer outcome; `failed` and `dead_lettered` are the consumer failures. */

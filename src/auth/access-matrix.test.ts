@@ -276,6 +276,23 @@ const ROWS: Row[] = [
     }),
   },
   { method: 'DELETE', path: '/v1/admin/faults', level: 'admin', success: 200 },
+  { method: 'GET', path: '/v1/admin/flags', level: 'admin', success: 200 },
+  {
+    method: 'PUT',
+    path: '/v1/admin/flags/{name}',
+    concrete: '/v1/admin/flags/catalog.edge_cache',
+    level: 'admin',
+    success: 200,
+    // The flag's default state, so no other request is affected.
+    request: () => ({ body: { enabled: true } }),
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/admin/flags/{name}',
+    concrete: '/v1/admin/flags/catalog.edge_cache',
+    level: 'admin',
+    success: 200,
+  },
   { method: 'GET', path: '/v1/admin/orders', level: 'admin', success: 200 },
   { method: 'GET', path: '/v1/admin/dead-letters', level: 'admin', success: 200 },
   { method: 'GET', path: '/v1/admin/analytics', level: 'admin', success: 200 },

@@ -28,6 +28,7 @@ const RESPONSE_HEADERS = [
   'ratelimit-remaining',
   'ratelimit-reset',
   'x-consistency-token',
+  'x-meridian-version',
 ];
 
 /** @example app.use(apiCors()) */

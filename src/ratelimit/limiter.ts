@@ -16,7 +16,7 @@ const SWEEP_MS = 60_000;
 const SWEEP_BATCH = 1000;
 
 /** Append-only schema steps (`migrateSqlite`); IF NOT EXISTS for objects older than the steps. */
-const LIMITER_SCHEMA: SchemaStep[] = [
+export const LIMITER_SCHEMA: SchemaStep[] = [
   [
     `CREATE TABLE IF NOT EXISTS buckets (
       key TEXT PRIMARY KEY,
