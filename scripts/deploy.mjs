@@ -7,8 +7,13 @@
 // `npm run deploy -- --plan` prints what it would do, without an account.
 // docs/operations.md explains the rollout, the checks and version affinity.
 import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parseArgs, planText, UsageError } from './deploy/plan.mjs';
 import { runDeploy, wranglerRunner } from './deploy/run.mjs';
+import { readDevVars } from './miniflare.mjs';
+import { readConfigs } from './production-check.mjs';
 import { root, WORKERS } from './workers.mjs';
 
 function gitTag() {
@@ -24,13 +29,29 @@ function gitTag() {
   }
 }
 
-/** deploy-check's production mode, when it has one: an older one ignores the flag and dry-runs. */
-function preflight() {
-  const result = spawnSync('node', ['scripts/deploy-check.mjs', '--production'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+/**
+ * deploy-check's production mode (scripts/production-check.mjs): refuses
+ * development secrets and keys, the dev API key, ENVIRONMENT other than
+ * production, sandbox deposits on and workers_dev not false.
+ */
+function preflight(secrets) {
+  const args = ['scripts/deploy-check.mjs', '--production', '--secrets', secrets];
+  const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) console.error('\nrefusing to deploy: fix the above first');
   return result.status === 0;
+}
+
+/** One JSON file per worker with the secrets its wrangler.toml requires, for its upload. */
+function secretFiles(secretsPath, scratch) {
+  const secrets = readDevVars(path.resolve(secretsPath));
+  const configs = readConfigs();
+  return (worker) => {
+    const required = configs.find((c) => c.worker === worker.name)?.config?.secrets?.required;
+    const file = path.join(scratch, `${worker.name}.json`);
+    const values = Object.fromEntries((required ?? []).map((key) => [key, secrets[key]]));
+    fs.writeFileSync(file, JSON.stringify(values), { mode: 0o600 });
+    return file;
+  };
 }
 
 let options;
@@ -48,6 +69,12 @@ if (options.plan) {
   console.log(planText(options, WORKERS, root).join('\n'));
   process.exit(0);
 }
+if (!options.secrets) {
+  console.error('give the production secrets with --secrets <file> (KEY=value lines)');
+  process.exit(2);
+}
+// Nothing is uploaded unless the deployment passes the production rules.
+if (!options.skipCheck && !preflight(options.secrets)) process.exit(1);
 const adminKey = process.env.ADMIN_API_KEY;
 if (!options.url || !adminKey) {
   console.error(
@@ -55,14 +82,22 @@ if (!options.url || !adminKey) {
   );
   process.exit(2);
 }
-const result = await runDeploy(
-  { ...options, root, workers: WORKERS, adminKey },
-  {
-    wrangler: wranglerRunner({ root }),
-    fetchFn: fetch,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    log: (line) => console.log(line),
-    preflight,
-  },
-);
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'meridian-deploy-'));
+let result;
+try {
+  result = await runDeploy(
+    { ...options, root, workers: WORKERS, adminKey },
+    {
+      wrangler: wranglerRunner({ root }),
+      fetchFn: fetch,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      log: (line) => console.log(line),
+      // Already passed above, before anything was read or uploaded.
+      preflight: () => true,
+      secretsFileFor: secretFiles(options.secrets, scratch),
+    },
+  );
+} finally {
+  fs.rmSync(scratch, { recursive: true, force: true });
+}
 process.exit(result.outcome === 'deployed' ? 0 : 1);

@@ -19,6 +19,8 @@ import type { GatewayBindings } from './context';
 import { mountDocs } from './docs/routes';
 import { adminFaults } from './faults/routes';
 import { adminFlags } from './flags/routes';
+import { adminCredits } from './funding/credits';
+import { webhooks } from './funding/webhook';
 import { health } from './health/routes';
 import { jsonBody } from './http/body';
 import { apiCors } from './http/cors';
@@ -52,6 +54,8 @@ const FEATURES = [
   analytics,
   accounts,
   transfers,
+  webhooks,
+  adminCredits,
 ];
 
 export function createApp(): OpenAPIHono<GatewayBindings> {

@@ -21,9 +21,11 @@ export const DEFAULTS = Object.freeze({
 
 const USAGE = `usage: npm run deploy -- [--plan] [--url <gateway URL>] [--steps 10,50,100]
   [--wait-s 300] [--check-every-s 30] [--max-error-rate 0.02] [--min-requests 20]
-  [--tag <tag>] [--message <text>] [--skip-check]
-Without --plan: needs wrangler credentials (CLOUDFLARE_API_TOKEN), the gateway's
-public URL (--url or MERIDIAN_URL) and ADMIN_API_KEY to read /metrics.`;
+  [--tag <tag>] [--message <text>] [--skip-check] --secrets <file>
+Without --plan: needs the production secrets (--secrets, KEY=value lines: checked by
+deploy-check --production, then uploaded with each worker's version), wrangler
+credentials (CLOUDFLARE_API_TOKEN), the gateway's public URL (--url or MERIDIAN_URL)
+and ADMIN_API_KEY to read /metrics.`;
 
 export class UsageError extends Error {}
 
@@ -60,6 +62,7 @@ export function parseArgs(argv, env = process.env) {
     if (flag === '--plan') options.plan = true;
     else if (flag === '--skip-check') options.skipCheck = true;
     else if (flag === '--url') options.url = value();
+    else if (flag === '--secrets') options.secrets = value();
     else if (flag === '--steps') options.steps = steps(value());
     else if (flag === '--wait-s') options.wait_s = number(flag, value(), { min: 0, max: 86_400 });
     else if (flag === '--check-every-s')
@@ -93,7 +96,8 @@ const config = (worker, root) => path.relative(root, worker.config) || worker.co
 
 export const commands = {
   status: (worker, root) => ['deployments', 'status', '--json', '-c', config(worker, root)],
-  upload: (worker, root, { tag, message }) => [
+  /** `secretsFile`: this worker's required secrets (JSON), uploaded with the version. */
+  upload: (worker, root, { tag, message, secretsFile }) => [
     'versions',
     'upload',
     '-c',
@@ -102,6 +106,7 @@ export const commands = {
     tag,
     '--message',
     message,
+    ...(secretsFile ? ['--secrets-file', secretsFile] : []),
   ],
   /** `new@p% old@(100-p)%`, the new version always first so Durable Objects keep their version as p rises. */
   deploy: (worker, root, { newId, oldId, percent, message }) => [
@@ -224,7 +229,7 @@ export function planText(options, workers, root) {
     '',
     options.skipCheck
       ? '0. preflight skipped (--skip-check)'
-      : '0. preflight: node scripts/deploy-check.mjs --production',
+      : `0. preflight: node scripts/deploy-check.mjs --production --secrets ${options.secrets ?? '<file>'}`,
     '1. read each worker’s live version (<old:…>):',
     ...order.map((w) => `   wrangler ${shell(commands.status(w, root))}`),
     '2. upload a new version of each, services before the gateway (serves no traffic yet; any failure: stop, nothing deployed):',

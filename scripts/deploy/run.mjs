@@ -89,7 +89,8 @@ export async function checkNewVersion({ url, newId, adminKey, fetchFn }) {
 
 /**
  * The whole rollout. `deps`: wrangler(args) → { ok, stdout, stderr, entries },
- * fetchFn, sleep(ms), log(line), preflight() → boolean. Returns
+ * fetchFn, sleep(ms), log(line), preflight() → boolean, secretsFileFor(worker) → path of
+ * the worker's secrets for its upload (optional). Returns
  * { outcome: 'deployed' | 'rolled-back' | 'aborted', reason? }.
  */
 export async function runDeploy(options, deps) {
@@ -115,7 +116,8 @@ export async function runDeploy(options, deps) {
     }
   }
   for (const worker of order) {
-    const result = wrangler(commands.upload(worker, root, { tag, message }));
+    const secretsFile = deps.secretsFileFor?.(worker);
+    const result = wrangler(commands.upload(worker, root, { tag, message, secretsFile }));
     const newId = result.ok ? uploadedVersionId(result) : undefined;
     if (!newId) {
       return fail(

@@ -26,6 +26,8 @@ import {
   uniqueEmail,
 } from '../../test/support/clients';
 import { insertDeadLetter, insertProduct } from '../../test/support/fixtures';
+import { devWebhookSecret, topUpEvent } from '../../test/support/provider';
+import { signWebhook } from '../funding/signature';
 
 type Caller = 'anonymous' | 'customer' | 'otherCustomer' | 'admin' | 'operator';
 type Level = 'public' | 'customer' | 'admin' | 'operator';
@@ -202,6 +204,34 @@ const ROWS: Row[] = [
     level: 'customer',
     success: 201,
     request: () => idem({ amount: 100 }),
+  },
+  {
+    method: 'POST',
+    path: '/v1/webhooks/payments',
+    // Public at the HTTP level: the provider's signature is the credential.
+    level: 'public',
+    success: 200,
+    request: async () => {
+      const raw = JSON.stringify(topUpEvent(users.customer.customerId, 1));
+      const t = Math.floor(Date.now() / 1000);
+      const signature = await signWebhook(devWebhookSecret(), t, raw);
+      return { body: raw, headers: { 'meridian-signature': signature } };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/admin/accounts/{customerId}/credits',
+    concrete: () => `/v1/admin/accounts/${users.customer.customerId}/credits`,
+    level: 'admin',
+    success: 201,
+    request: () => idem({ amount: 1, reason: 'access matrix' }),
+  },
+  {
+    method: 'GET',
+    path: '/v1/admin/accounts/{customerId}/credits',
+    concrete: () => `/v1/admin/accounts/${users.customer.customerId}/credits`,
+    level: 'admin',
+    success: 200,
   },
   {
     method: 'GET',
