@@ -13,6 +13,7 @@ import {
   okJson,
   operatorKey,
   postIdempotent,
+  randomIp,
   register,
   uniqueEmail,
 } from '../../test/support/clients';
@@ -135,9 +136,12 @@ describe('/metrics for the whole system', () => {
     const route = { service: 'gateway', route: '/v1/auth/login' };
     const before = sumOf(await scrape(), 'meridian_rate_limit_refusals_total', route);
     const email = uniqueEmail('throttled');
+    const ip = randomIp();
     let refused = 0;
+    // One address and one account: the pair's window (5 in 15 min) refuses the rest.
     for (let i = 0; i < 8; i++) {
       const res = await call('POST', '/v1/auth/login', {
+        ip,
         body: { email, password: 'wrong password!' },
       });
       if (res.status === 429) refused++;
