@@ -130,6 +130,9 @@ function pointAtRunner<
 
 const scriptNames: Record<string, string> = { gateway: 'meridian-gateway' };
 
+/** Gateway suites: every status a route answers must be in /openapi.json. */
+const documentedStatuses = path.resolve(import.meta.dirname, 'test/setup/documented-statuses.ts');
+
 interface ProjectOptions {
   /** Project name (default: the runner's); the plugin names the runner after it. */
   name?: string;
@@ -138,6 +141,8 @@ interface ProjectOptions {
   vars?: Record<string, string>;
   /** Extra Rate Limiting bindings of the runner (tests that need a small limit). */
   ratelimits?: Record<string, { namespace_id: string; simple: { limit: number; period: 10 | 60 } }>;
+  /** Setup files of this project after the shared ones. */
+  setupFiles?: string[];
 }
 
 /** A project whose runner is `runner` and whose other workers are auxiliary. */
@@ -200,7 +205,10 @@ function workerProject(runner: string, include: string[], options: ProjectOption
       name,
       include,
       exclude: options.exclude ?? [],
-      setupFiles: [path.resolve(import.meta.dirname, 'test/setup/apply-migrations.ts')],
+      setupFiles: [
+        path.resolve(import.meta.dirname, 'test/setup/apply-migrations.ts'),
+        ...(options.setupFiles ?? []),
+      ],
       testTimeout: 20_000,
       hookTimeout: 30_000,
     },
@@ -219,12 +227,14 @@ export default defineConfig({
         ratelimits: {
           TEST_API_RATE_LIMITER: { namespace_id: '9001', simple: { limit: 5, period: 60 } },
         },
+        setupFiles: [documentedStatuses],
       }),
       // Shedding needs a tiny in-flight limit; every other suite needs room
       // for its 50 concurrent requests, so it runs in its own project.
       workerProject('gateway', ['src/upstream/shed.test.ts'], {
         name: 'gateway-shed',
         vars: { SHED_IN_FLIGHT_MAX: '10' },
+        setupFiles: [documentedStatuses],
       }),
       // The analytics API asserts exact per-region counts of the orders it
       // places, so no other suite's orders may land in its storage.

@@ -35,7 +35,8 @@ function gitTag() {
  * production, sandbox deposits on and workers_dev not false.
  */
 function preflight(secrets) {
-  const args = ['scripts/deploy-check.mjs', '--production', '--secrets', secrets];
+  // The rules only: wrangler versions upload bundles and validates each worker itself.
+  const args = ['scripts/deploy-check.mjs', '--production', '--no-dry-run', '--secrets', secrets];
   const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) console.error('\nrefusing to deploy: fix the above first');
   return result.status === 0;

@@ -280,6 +280,38 @@ export type LedgerEventMessage = z.infer<typeof LedgerEventMessageSchema>;
 /** Queue destinations of the ledger outbox. */
 export const LEDGER_EVENTS = 'LEDGER_EVENTS';
 
+// ── Transfer events (ledger outbox → topic TRANSFER_EVENTS) ────────────────
+
+/**
+ * What a transfer did to one side, published by that side's ledger in the
+ * transaction of its event (so in that customer's home region): the sender's
+ * debit and reversal, the recipient's credit. Subscribers (the notification
+ * inbox) tell `customerId`; `fromCustomerId`/`toCustomerId` name both sides.
+ */
+export const TRANSFER_EVENT = 'payments.transfer_event';
+export const TRANSFER_EVENT_TYPES = [
+  'TransferDebited',
+  'TransferCredited',
+  'TransferReversed',
+] as const;
+export const TransferEventMessageSchema = z.object({
+  transferId: z.string(),
+  /** The customer whose ledger recorded it: the one this event concerns. */
+  customerId: z.string(),
+  region: z.enum(REGIONS),
+  type: z.enum(TRANSFER_EVENT_TYPES),
+  fromCustomerId: z.string(),
+  toCustomerId: z.string(),
+  amount: z.number().int().nonnegative(),
+  currency: z.string(),
+  /** Epoch ms. */
+  at: z.number().int(),
+});
+export type TransferEventMessage = z.infer<typeof TransferEventMessageSchema>;
+
+/** A topic: every binding named TRANSFER_EVENTS__* receives each transfer event. */
+export const TRANSFER_EVENTS = 'TRANSFER_EVENTS';
+
 /**
  * Rule names of expected failures: `insufficient_funds` (409),
  * `refund_exceeds_capture` (409), `currency_mismatch` (409),

@@ -229,7 +229,7 @@ export function planText(options, workers, root) {
     '',
     options.skipCheck
       ? '0. preflight skipped (--skip-check)'
-      : `0. preflight: node scripts/deploy-check.mjs --production --secrets ${options.secrets ?? '<file>'}`,
+      : `0. preflight: node scripts/deploy-check.mjs --production --no-dry-run --secrets ${options.secrets ?? '<file>'}`,
     '1. read each worker’s live version (<old:…>):',
     ...order.map((w) => `   wrangler ${shell(commands.status(w, root))}`),
     '2. upload a new version of each, services before the gateway (serves no traffic yet; any failure: stop, nothing deployed):',

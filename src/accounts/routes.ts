@@ -20,7 +20,7 @@ import type { Context } from 'hono';
 import { withAccess } from '../auth/access';
 import { principalOf } from '../auth/authenticate';
 import type { GatewayBindings } from '../context';
-import { problemResponses } from '../http/openapi';
+import { documentedHeaders, problemResponses } from '../http/openapi';
 import { idempotent } from '../idempotency/middleware';
 import { requiredOperationId } from '../idempotency/operation-id';
 import { callUpstream } from '../upstream/upstream';
@@ -83,6 +83,7 @@ accounts.openapi(
       responses: {
         200: {
           description: 'the account',
+          headers: documentedHeaders('X-Consistency-Token'),
           content: { 'application/json': { schema: AccountSchema } },
         },
         ...problemResponses(401, 403, 503),
@@ -124,6 +125,7 @@ accounts.openapi(
       responses: {
         201: {
           description: 'deposited',
+          headers: documentedHeaders('X-Consistency-Token'),
           content: { 'application/json': { schema: AccountSchema } },
         },
         ...problemResponses(400, 401, 403, 409, 415, 422, 503),
@@ -210,6 +212,15 @@ accounts.openapi(
       summary:
         'Your transactions from the read model (eventual). With a consistency token, read-your-writes.',
       request: { query: TransactionsQuery },
+      parameters: [
+        {
+          name: 'X-Consistency-Token',
+          in: 'header',
+          required: false,
+          description: 'The version a write returned (as minVersion): read your own writes.',
+          schema: { type: 'integer', minimum: 0 },
+        },
+      ],
       responses: {
         200: {
           description: 'a page of transactions, newest first',

@@ -14,10 +14,10 @@ import {
   TOP_SKUS_MAX,
   windowMinutes,
 } from '@common/contracts/analytics';
-import { RegionOutcomeSchema, RegionSchema } from '@common/contracts/region';
+import { RegionSchema } from '@common/contracts/region';
 import { REGIONS } from '@common/regions';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { scatterGather } from '../admin/scatter';
+import { RegionOutcomeSchema, regionTimeout, scatterGather } from '../admin/scatter';
 import { withAccess } from '../auth/access';
 import type { GatewayBindings } from '../context';
 import { problemResponses } from '../http/openapi';
@@ -81,7 +81,7 @@ analytics.openapi(
     const gathered = await scatterGather(
       (region) => c.env.ANALYTICS.window(region, query.window, at, query.top),
       {
-        timeout_ms: Number(c.env.ADMIN_REGION_TIMEOUT_MS) || 2000,
+        timeout_ms: regionTimeout(c.env),
         regions: query.region ? [query.region] : REGIONS,
         log: c.get('log'),
       },

@@ -30,7 +30,7 @@ import { devWebhookSecret, topUpEvent } from '../../test/support/provider';
 import { signWebhook } from '../funding/signature';
 
 type Caller = 'anonymous' | 'customer' | 'otherCustomer' | 'admin' | 'operator';
-type Level = 'public' | 'customer' | 'admin' | 'operator';
+type Level = 'public' | 'customer' | 'owner' | 'admin' | 'operator';
 const CALLERS: Caller[] = ['anonymous', 'customer', 'otherCustomer', 'admin', 'operator'];
 
 interface Row {
@@ -63,7 +63,6 @@ let seed: {
   product: { id: string; sku: string };
   orderId: string;
   transferId: string;
-  deadLetterId: string;
 };
 
 const idem = (body: unknown): CallOptions => ({ body, headers: { 'idempotency-key': newKey() } });
@@ -271,9 +270,9 @@ const ROWS: Row[] = [
     method: 'GET',
     path: '/v1/orders/{id}',
     concrete: () => `/v1/orders/${seed.orderId}`,
-    level: 'customer',
+    level: 'owner',
     success: 200,
-    // Owner or admin: another customer gets a 404; an admin JWT reads anyone's order.
+    // Owner, admin or operator: another customer gets a 404; an admin JWT and the operator key read anyone's order.
     notOwner: { otherCustomer: 404 },
     check: async (res) => {
       expect(((await res.json()) as { orderId: string }).orderId).toBe(seed.orderId);
@@ -329,7 +328,8 @@ const ROWS: Row[] = [
   {
     method: 'POST',
     path: '/v1/admin/dead-letters/{id}/replay',
-    concrete: () => `/v1/admin/dead-letters/${seed.deadLetterId}/replay`,
+    // A letter per call: a letter replays once (a second replay is 409).
+    concrete: async () => `/v1/admin/dead-letters/${await insertDeadLetter()}/replay`,
     level: 'admin',
     success: 202,
   },
@@ -346,6 +346,7 @@ function expected(row: Row, caller: Caller): number {
   const allowed: Record<Level, Caller[]> = {
     public: CALLERS,
     customer: ['customer', 'otherCustomer', 'admin'],
+    owner: ['customer', 'otherCustomer', 'admin', 'operator'],
     admin: ['admin', 'operator'],
     operator: ['operator'],
   };
@@ -359,7 +360,37 @@ function credentials(caller: Caller): CallOptions {
   return { token: users[caller].accessToken };
 }
 
+/** The contract's response headers: any the gateway sends must be declared for that status. */
+const CONTRACT_HEADERS = [
+  'x-request-id',
+  'location',
+  'etag',
+  'x-consistency-token',
+  'idempotent-replayed',
+  'ratelimit-limit',
+  'ratelimit-remaining',
+  'ratelimit-reset',
+  'retry-after',
+  'www-authenticate',
+];
+let documentedHeaders: (method: string, path: string, status: number) => string[];
+
+function expectHeadersDocumented(row: Row, res: Response): void {
+  const declared = documentedHeaders(row.method, row.path, res.status);
+  const sent = CONTRACT_HEADERS.filter((h) => res.headers.has(h));
+  expect(declared, `${row.method} ${row.path} ${res.status} headers`).toEqual(
+    expect.arrayContaining(sent),
+  );
+}
+
 beforeAll(async () => {
+  const doc = (await (await call('GET', '/openapi.json')).json()) as {
+    paths: Record<string, Record<string, { responses: Record<string, { headers?: object }> }>>;
+  };
+  documentedHeaders = (method, path, status) =>
+    Object.keys(doc.paths[path]?.[method.toLowerCase()]?.responses[status]?.headers ?? {}).map(
+      (h) => h.toLowerCase(),
+    );
   const [customer, otherCustomer, adminUser, payee] = await Promise.all([
     register(),
     register(),
@@ -373,7 +404,7 @@ beforeAll(async () => {
     readAccount(payee.accessToken),
   ]);
   const product = await insertProduct({ category: 'matrix' });
-  seed = { payee, product, orderId: '', transferId: '', deadLetterId: await insertDeadLetter() };
+  seed = { payee, product, orderId: '', transferId: '' };
   seed.orderId = await placeOrder();
   const transfer = await postIdempotent('/v1/transfers', customer.accessToken, {
     toCustomerId: payee.customerId,
@@ -414,6 +445,7 @@ describe('access matrix', () => {
           ...credentials(caller),
         });
         expect(res.status, `${caller} → ${row.method} ${row.path}`).toBe(expected(row, caller));
+        if (!row.undocumented) expectHeadersDocumented(row, res);
         if (res.status >= 400) {
           expect(res.headers.get('content-type')).toBe('application/problem+json');
         } else {

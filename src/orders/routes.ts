@@ -18,7 +18,7 @@ import { withAccess } from '../auth/access';
 import { principalOf } from '../auth/authenticate';
 import type { GatewayBindings } from '../context';
 import { acceptingOrders } from '../flags/middleware';
-import { problemResponses } from '../http/openapi';
+import { documentedHeaders, problemResponses } from '../http/openapi';
 import { idempotent } from '../idempotency/middleware';
 import { callUpstream } from '../upstream/upstream';
 
@@ -64,6 +64,7 @@ orders.openapi(
       responses: {
         202: {
           description: 'accepted: the saga runs',
+          headers: documentedHeaders('Location'),
           content: { 'application/json': { schema: Accepted } },
         },
         ...problemResponses(400, 401, 403, 409, 415, 422, 429, 503),
@@ -113,11 +114,11 @@ orders.openapi(
 
 orders.openapi(
   createRoute(
-    withAccess('customer', {
+    withAccess('owner', {
       method: 'get',
       path: '/v1/orders/{id}',
       summary:
-        'One order (owner or admin; linearizable: read at its saga). waitMs ≤ 10000 long-polls until terminal.',
+        'One order (its owner, an admin or the operator; another customer gets 404; linearizable: read at its saga). waitMs ≤ 10000 long-polls until terminal.',
       request: {
         params: IdParam,
         query: z.object({ waitMs: z.coerce.number().int().min(0).max(10_000).optional() }),

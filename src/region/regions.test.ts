@@ -264,12 +264,24 @@ describe('a cross-region transfer', () => {
     expect(euRows.us + euRows.apac).toBe(0);
   });
 
-  it('to a customer without an account is a 404 problem', async () => {
+  it('to a customer without an account yet credits them in their home region', async () => {
     const us = await register({ region: 'us' });
     await deposit(us, 10);
-    const res = await transfer(us, await register({ region: 'eu' }), 5);
-    expect(res.status).toBe(404);
-    expect(((await res.json()) as { type: string }).type).toMatch(/recipient_not_found$/);
+    const eu = await register({ region: 'eu' });
+    const sent = await okJson<Transfer>(await transfer(us, eu, 5));
+    expect((await completed(us, sent.transferId)).status).toBe('COMPLETED');
+    expect((await account(eu)).balance.amount).toBe(5);
+    // Opened by the credit, in eu's ledger; its directory entry (projected) in eu only.
+    const listed = await eventually(
+      () =>
+        rowsByRegion(
+          'paymentsDb',
+          'SELECT COUNT(*) AS n FROM accounts WHERE customer_id = ?',
+          eu.customerId,
+        ),
+      (counts) => counts.eu === 1,
+    );
+    expect(listed).toEqual({ us: 0, eu: 1, apac: 0 });
   });
 });
 

@@ -2,6 +2,7 @@
 import { env } from 'cloudflare:workers';
 import { makeEnvelope } from '@common/envelope';
 import { newId } from '@common/ids';
+import { regionalDb } from '@common/regions';
 
 export const testEnv = env as unknown as GatewayEnv & {
   CATALOG_DB: D1Database;
@@ -60,4 +61,27 @@ export async function insertDeadLetter(): Promise<string> {
     .bind(id, envelope.id, envelope.type, JSON.stringify(envelope), Date.now(), crypto.randomUUID())
     .run();
   return id;
+}
+
+export interface OrderRowFixture {
+  region: 'us' | 'eu' | 'apac';
+  customerId: string;
+  status: string;
+  /** Epoch ms. */
+  createdAt: number;
+  orderId?: string;
+}
+
+/** An order as the orders read model of its region holds it (no saga behind it). */
+export async function insertOrderRow(row: OrderRowFixture): Promise<string> {
+  const orderId = row.orderId ?? newId('ord', row.createdAt);
+  const db = regionalDb(env, row.region, 'ordersDb');
+  await db
+    .prepare(
+      `INSERT INTO orders (id, customer_id, status, total_amount, currency, items, version, created_at, updated_at)
+       VALUES (?, ?, ?, 1999, 'USD', '[]', 1, ?, ?)`,
+    )
+    .bind(orderId, row.customerId, row.status, row.createdAt, row.createdAt)
+    .run();
+  return orderId;
 }

@@ -11,6 +11,7 @@ import type { Result } from '@common/problem';
 import { isRegion, REGIONS, type Region } from '@common/regions';
 import { type HealthReport, healthReport, type MetricSample } from '@common/rpc';
 import {
+  type DeadLetterFilter,
   type DeadLetterView,
   listDeadLetters,
   replayDeadLetter,
@@ -45,10 +46,16 @@ export default class NotificationsService extends WorkerEntrypoint<Notifications
   }
 
   /** One region's dead letters, newest first (operators gather every region). */
-  async listDeadLetters(region: Region, limit = 50): Promise<DeadLetterView[]> {
-    return listDeadLetters(this.env, checked(region), clamp(limit));
+  async listDeadLetters(
+    region: Region,
+    limit = 50,
+    filter: DeadLetterFilter = {},
+  ): Promise<DeadLetterView[]> {
+    const replayed = typeof filter.replayed === 'boolean' ? filter.replayed : undefined;
+    return listDeadLetters(this.env, checked(region), clamp(limit), { replayed });
   }
 
+  /** Replays once; a second replay is 409 `dead_letter_already_replayed` (dead-letters.ts). */
   async replayDeadLetter(id: string): Promise<Result<DeadLetterView>> {
     return replayDeadLetter(this.env, id);
   }

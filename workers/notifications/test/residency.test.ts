@@ -4,7 +4,7 @@
  * the whole message) is kept in the region of the message it carries, and
  * one whose region cannot be told goes to `eu`, the strictest jurisdiction.
  */
-import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import { createExecutionContext } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import type { DeadLetter } from '@common/consumer';
 import { MESSAGE, type OrderSnapshot } from '@common/contracts/orders';
@@ -13,8 +13,8 @@ import { newId } from '@common/ids';
 import { REGIONS, type Region } from '@common/regions';
 import { describe, expect, it } from 'vitest';
 import { originRegion } from '../src/dead-letters';
-import { notificationsDb } from '../src/inbox';
 import NotificationsService from '../src/index';
+import { countByRegion, deliver, only } from './helpers';
 
 const service = exports.default as unknown as Service<typeof NotificationsService>;
 
@@ -41,33 +41,6 @@ function orderEvent(region: Region, status: OrderSnapshot['status'] = 'CONFIRMED
   });
   return { order, envelope };
 }
-
-async function deliver(queue: string, bodies: unknown[]) {
-  const batch = createMessageBatch(
-    queue,
-    bodies.map((body) => ({ id: newId('msg'), timestamp: Date.now(), attempts: 1, body })),
-  );
-  const ctx = createExecutionContext();
-  await new NotificationsService(ctx, env).queue(batch);
-  return getQueueResult(batch, ctx);
-}
-
-/** How many rows matching `where` each region's database holds. */
-async function countByRegion(table: string, where: string, value: string) {
-  const counts = await Promise.all(
-    REGIONS.map(async (region) => {
-      const row = await notificationsDb(env, region)
-        .prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`)
-        .bind(value)
-        .first<{ n: number }>();
-      return [region, row?.n ?? 0] as const;
-    }),
-  );
-  return Object.fromEntries(counts) as Record<Region, number>;
-}
-
-const only = (region: Region, n = 1) =>
-  Object.fromEntries(REGIONS.map((r) => [r, r === region ? n : 0]));
 
 describe('notification inbox residency', () => {
   it.each(REGIONS)(

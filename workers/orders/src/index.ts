@@ -16,9 +16,16 @@ import { fail, ok, type Result } from '@common/problem';
 import { REGIONS, type Region, regionalStub } from '@common/regions';
 import { type CallMeta, type HealthReport, healthReport, type MetricSample } from '@common/rpc';
 import { orderSamples } from './metrics';
-import { listOrders, type OrderSummary, ordersDb, project } from './projection';
+import {
+  listOrders,
+  type OrderSummary,
+  ordersDb,
+  project,
+  queryOrders,
+  type RegionOrdersQuery,
+} from './projection';
 import { REPLIES_QUEUE, sagaReplyOf } from './replies';
-import type { OrderSaga } from './saga';
+import type { OrderSaga, SagaInspection } from './saga';
 
 export { OrderSaga } from './saga';
 
@@ -74,14 +81,19 @@ export default class OrdersService extends WorkerEntrypoint<OrdersEnv> {
     return listOrders(this.env, region, customerId, Math.min(Math.max(limit, 1), 100));
   }
 
-  /** Operators: the most recent orders of one region's read model. */
-  async listRegionOrders(region: Region, limit = 50): Promise<OrderSummary[]> {
-    return listOrders(this.env, region, null, Math.min(Math.max(limit, 1), 100));
+  /**
+   * Operators: one region's read model, newest first, filtered by status and
+   * customer, after a keyset position (the gateway gathers every region).
+   */
+  async listRegionOrders(region: Region, query: RegionOrdersQuery): Promise<OrderSummary[]> {
+    return queryOrders(this.env, region, query);
   }
 
   /** Admin inspection; the order's region is unknown to an operator, so every region is asked. */
-  async inspectSaga(orderId: string) {
-    const found = await Promise.all(REGIONS.map((r) => this.#saga(r, orderId).inspect()));
+  async inspectSaga(orderId: string): Promise<Result<SagaInspection>> {
+    const found: Array<SagaInspection | undefined> = await Promise.all(
+      REGIONS.map((r) => this.#saga(r, orderId).inspect()),
+    );
     const saga = found.find((s) => s !== undefined);
     return saga ? ok(saga) : fail(404, 'saga_not_found', `no saga for order ${orderId}`);
   }

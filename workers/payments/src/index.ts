@@ -40,6 +40,7 @@ import {
   TransferRefSchema,
   type TransferView,
 } from '@common/contracts/payments';
+import { createLogger } from '@common/log';
 import { isolateSamples } from '@common/metrics/isolate';
 import { fail, ok, type Result } from '@common/problem';
 import { REGIONS, type Region, regionalStub } from '@common/regions';
@@ -49,12 +50,12 @@ import { handlePaymentCommand } from './commands';
 import type { AccountInit, AccountLedger, LedgerCommand } from './ledger';
 import {
   applyLedgerEvent,
-  findAccount,
   paymentsDb,
   projectedPage,
   projectedThrough,
   registerAccount,
 } from './projection';
+import { findRecipient } from './recipients';
 
 export { AccountLedger } from './ledger';
 
@@ -224,6 +225,7 @@ export default class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
   /**
    * Starts a transfer: the debit (into transit) happens now, in the debtor's
    * ledger; the credit follows asynchronously, possibly in another region.
+   * Any registered customer can receive at once (recipients.ts).
    * Idempotent by `operationId`.
    */
   async startTransfer(input: TransferInput, meta: CallMeta): Promise<Result<TransferView>> {
@@ -232,22 +234,14 @@ export default class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
     const { customerId, region, toCustomerId, amount, operationId } = parsed.data;
     if (toCustomerId === customerId)
       return fail(400, 'transfer_to_self', 'a transfer needs another customer as recipient');
-    const lookup = await findAccount(this.env, toCustomerId);
-    if (lookup.region === null) {
-      if (lookup.unreachable.length === 0)
-        return fail(404, 'recipient_not_found', `customer ${toCustomerId} has no account`);
-      return fail(
-        503,
-        'recipient_lookup_unavailable',
-        `the account directory of ${lookup.unreachable.join(', ')} did not answer; try again`,
-      );
-    }
-    const recipient = lookup.value;
+    const log = createLogger({ service: 'payments', ...meta });
+    const recipient = await findRecipient(this.env, toCustomerId, log);
+    if (!recipient.ok) return recipient;
     return this.#ledger(region, customerId).startTransfer(
       {
         operationId,
         account: this.#init({ customerId, region }),
-        to: { customerId: toCustomerId, accountId: recipient.accountId, region: recipient.region },
+        to: recipient.value,
         amount,
         currency: parsed.data.currency ?? this.#currency,
       },

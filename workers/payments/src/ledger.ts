@@ -17,13 +17,19 @@ import type {
   TransactionItem,
   TransferView,
 } from '@common/contracts/payments';
-import { LEDGER_EVENT, LEDGER_EVENTS } from '@common/contracts/payments';
+import {
+  LEDGER_EVENT,
+  LEDGER_EVENTS,
+  TRANSFER_EVENT,
+  TRANSFER_EVENTS,
+} from '@common/contracts/payments';
 import { migrateSqlite } from '@common/do-schema';
 import { makeEnvelope } from '@common/envelope';
 import { newId } from '@common/ids';
 import { createLogger } from '@common/log';
 import { Outbox, type OutboxSender } from '@common/outbox';
 import { fail, ok, type Result } from '@common/problem';
+import { queueSender } from '@common/queues';
 import type { CallMeta } from '@common/rpc';
 import { auditLedger, type LedgerAudit } from './audit';
 import { Captures } from './captures';
@@ -40,7 +46,14 @@ import {
 import { CANCELLED, fingerprintOf, Operations } from './operations';
 import { TransferDriver } from './transfer-driver';
 import { TransferBook, viewOfTransfer } from './transfers';
-import { accountViewOf, creditOf, eventViewOf, messageOf, transactionOf } from './views';
+import {
+  accountViewOf,
+  creditOf,
+  eventViewOf,
+  messageOf,
+  transactionOf,
+  transferEventOf,
+} from './views';
 
 export type { AccountInit, ExecuteInput, LedgerCommand, StartTransferInput } from './ledger-types';
 
@@ -75,13 +88,22 @@ export class AccountLedger extends DurableObject<PaymentsEnv> {
     this.#journal = new Journal(ctx.storage, {
       snapshot_every: Math.max(1, Number(env.LEDGER_SNAPSHOT_EVERY) || 100),
       onAppend: (event, state) => {
-        const envelope = makeEnvelope({
-          type: LEDGER_EVENT,
-          payload: messageOf(event, state),
-          region: state.region ?? 'us',
-          ...this.#cause,
-        });
-        this.outbox.add(LEDGER_EVENTS, envelope);
+        const region = state.region ?? 'us';
+        const payload = messageOf(event, state);
+        this.outbox.add(
+          LEDGER_EVENTS,
+          makeEnvelope({ type: LEDGER_EVENT, payload, region, ...this.#cause }),
+        );
+        const transfer = transferEventOf(event, state);
+        if (transfer) {
+          const envelope = makeEnvelope({
+            type: TRANSFER_EVENT,
+            payload: transfer,
+            region,
+            ...this.#cause,
+          });
+          this.outbox.add(TRANSFER_EVENTS, envelope);
+        }
       },
     });
     this.#driver = new TransferDriver({
@@ -91,10 +113,7 @@ export class AccountLedger extends DurableObject<PaymentsEnv> {
       run: (cause, work) => this.#run(cause, work),
       self: () => this.#journal.state,
     });
-    this.send = async (destination, batch) => {
-      if (destination !== LEDGER_EVENTS) throw new Error(`unknown destination ${destination}`);
-      await env.LEDGER_EVENTS.sendBatch(batch.map((body) => ({ body, contentType: 'json' })));
-    };
+    this.send = queueSender(env);
   }
 
   get #currency(): string {
@@ -179,6 +198,7 @@ export class AccountLedger extends DurableObject<PaymentsEnv> {
         currency,
         reference: transferId,
         to: to.accountId,
+        toCustomerId: to.customerId,
       } as const;
       const decided = decide(this.#journal.state, debit, operationId);
       if (!decided.ok) {
