@@ -16,6 +16,18 @@ import { problemResponses } from '../http/openapi';
 import { labelled, SCRAPED_SERVICES, scrapeServices, serviceScrapers } from './scrape';
 import { metrics } from './state';
 
+/** One series, as `?format=json` lists it (histograms as their `bucket`/`sum`/`count` series). */
+const MetricSampleSchema = z
+  .object({
+    name: z.string(),
+    type: z.enum(['counter', 'gauge', 'histogram']),
+    help: z.string(),
+    labels: z.record(z.string(), z.string()),
+    value: z.number(),
+    series: z.enum(['bucket', 'sum', 'count']).optional(),
+  })
+  .openapi('MetricSample');
+
 export const metricsRoute = new OpenAPIHono<GatewayBindings>();
 
 metricsRoute.openapi(
@@ -35,12 +47,19 @@ metricsRoute.openapi(
             .describe(
               'comma-separated services to include (default all); `gateway` alone answers from this isolate without asking any service',
             ),
+          format: z
+            .enum(['prometheus', 'json'])
+            .default('prometheus')
+            .describe('json: the same samples as `{ samples }`, for the console'),
         }),
       },
       responses: {
         200: {
-          description: 'Prometheus text format 0.0.4',
-          content: { 'text/plain': { schema: z.string() } },
+          description: 'Prometheus text format 0.0.4, or the samples as JSON',
+          content: {
+            'text/plain': { schema: z.string() },
+            'application/json': { schema: z.object({ samples: z.array(MetricSampleSchema) }) },
+          },
         },
         ...problemResponses(400, 401, 403),
       },
@@ -48,9 +67,8 @@ metricsRoute.openapi(
   ),
   async (c) => {
     const region = c.get('servingRegion');
-    const wanted = new Set<string>(
-      c.req.valid('query').service ?? ['gateway', ...SCRAPED_SERVICES],
-    );
+    const query = c.req.valid('query');
+    const wanted = new Set<string>(query.service ?? ['gateway', ...SCRAPED_SERVICES]);
     const scrapers = Object.entries(serviceScrapers(c.env)).filter(([name]) => wanted.has(name));
     const services = await scrapeServices(Object.fromEntries(scrapers), {
       timeout_ms: Number(c.env.METRICS_SCRAPE_TIMEOUT_MS) || 1000,
@@ -61,6 +79,8 @@ metricsRoute.openapi(
       ? [...metrics.samples(), ...isolateSamples()].map((s) => labelled(s, 'gateway', region))
       : [];
     const declared = wanted.has('gateway') ? metrics.describe() : [];
+    if (query.format === 'json')
+      return c.json({ samples: [...gateway, ...services] }, 200, { 'cache-control': 'no-store' });
     return c.text(renderPrometheus([...gateway, ...services], declared), 200, {
       'content-type': PROMETHEUS_CONTENT_TYPE,
       'cache-control': 'no-store',

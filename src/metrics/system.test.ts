@@ -168,6 +168,18 @@ describe('/metrics for the whole system', () => {
     expect((await get('/metrics?service=nope', ADMIN)).status).toBe(400);
   });
 
+  it('format=json lists the same samples, for the console', async () => {
+    const res = await get('/metrics?format=json&service=gateway,analytics', ADMIN);
+    expect(res.headers.get('content-type')).toContain('application/json');
+    const { samples } = (await res.json()) as { samples: MetricSample[] };
+    const up = samples.find((s) => s.name === 'meridian_scrape_up');
+    expect(up).toMatchObject({ type: 'gauge', labels: { service: 'analytics' }, value: 1 });
+    expect(samples.some((s) => s.name === 'meridian_sagas_total' && s.labels.region === 'eu')).toBe(
+      true,
+    );
+    expect((await get('/metrics?format=xml', ADMIN)).status).toBe(400);
+  });
+
   it('uptime is an age in seconds, not a timestamp', async () => {
     const s = await scrape();
     for (const x of seriesOf(s, 'process_uptime_seconds')) {
