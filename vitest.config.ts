@@ -59,17 +59,23 @@ const testVars = {
     PRODUCT_CACHE_MEMORY_TTL_MS: '250',
     PRODUCT_CACHE_STALE_IF_ERROR_S: '600',
   },
-  inventory: { OUTBOX_RETRY_MS: '200', QUEUE_RETRY_DELAY_MAX_S: '1' },
+  // FAULTS_CACHE_MS: a fault rule reaches the services' isolates within 200 ms
+  // (test/integration/resilience/helpers.ts putFaultsEverywhere waits that out).
+  inventory: { OUTBOX_RETRY_MS: '200', QUEUE_RETRY_DELAY_MAX_S: '1', FAULTS_CACHE_MS: '200' },
   orders: {
     SAGA_STEP_TIMEOUT_MS: '5000',
     SAGA_RETRY_MS: '1000',
     OUTBOX_RETRY_MS: '200',
     QUEUE_RETRY_DELAY_MAX_S: '1',
+    FAULTS_CACHE_MS: '200',
+    // The saga reads the flag orders.fast_path within 200 ms of a change.
+    FLAGS_CACHE_MS: '200',
   },
-  notifications: { QUEUE_RETRY_DELAY_MAX_S: '1' },
-  analytics: { QUEUE_RETRY_DELAY_MAX_S: '1' },
+  notifications: { QUEUE_RETRY_DELAY_MAX_S: '1', FAULTS_CACHE_MS: '200' },
+  analytics: { QUEUE_RETRY_DELAY_MAX_S: '1', FAULTS_CACHE_MS: '200' },
   payments: {
     QUEUE_RETRY_DELAY_MAX_S: '1',
+    FAULTS_CACHE_MS: '200',
     OUTBOX_RETRY_MS: '200',
     LEDGER_SNAPSHOT_EVERY: '5',
     TRANSFER_RETRY_MS: '20',

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { MoneySchema } from './catalog';
 
-/** The queue the publishers' `<TOPIC>__ANALYTICS` bindings send to (per region: `<queue>-<region>`). */
+/** The topic the publishers' `<TOPIC>_<REGION>__ANALYTICS` bindings send to (one queue per region: `<queue>-<region>`). */
 export const ANALYTICS_QUEUE = 'meridian-analytics-events';
 
 /**

@@ -259,7 +259,7 @@ export interface TransferView {
   updatedAt: string;
 }
 
-// ── Events (ledger outbox → queue meridian-ledger-events) ──────────────────
+// ── Events (ledger outbox → queue meridian-ledger-events-<region>) ─────────
 
 export const LEDGER_EVENT = 'payments.ledger_event';
 export const LedgerEventMessageSchema = z.object({
@@ -277,7 +277,7 @@ export const LedgerEventMessageSchema = z.object({
 });
 export type LedgerEventMessage = z.infer<typeof LedgerEventMessageSchema>;
 
-/** Queue destinations of the ledger outbox. */
+/** A topic: every binding named LEDGER_EVENTS_<REGION>__* receives each ledger event of that region. */
 export const LEDGER_EVENTS = 'LEDGER_EVENTS';
 
 // ── Transfer events (ledger outbox → topic TRANSFER_EVENTS) ────────────────
@@ -309,7 +309,7 @@ export const TransferEventMessageSchema = z.object({
 });
 export type TransferEventMessage = z.infer<typeof TransferEventMessageSchema>;
 
-/** A topic: every binding named TRANSFER_EVENTS__* receives each transfer event. */
+/** A topic: every binding named TRANSFER_EVENTS_<REGION>__* receives each transfer event of that region. */
 export const TRANSFER_EVENTS = 'TRANSFER_EVENTS';
 
 /**
@@ -332,8 +332,9 @@ export type PaymentsFailureCode =
   | 'transfer_not_found'
   | 'payments_invalid';
 
-// ── Commands (queue meridian-payment-commands) and their replies ───────────
+// ── Commands (queues meridian-payment-commands-<region>) and their replies ─
 
+/** Topic of the saga's payment commands: one queue per region, `<topic>-<region>`. */
 export const PAYMENT_COMMANDS_QUEUE = 'meridian-payment-commands';
 
 /** Command types; payloads are the RPC inputs of the same name. */

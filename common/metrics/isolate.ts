@@ -5,9 +5,10 @@
  * counters: a new isolate starts from zero, which `process_uptime_seconds`
  * (an age, not a timestamp) makes visible.
  */
-import type { MetricSample } from '../rpc';
+
 import { workerVersion } from '../version';
 import { MetricsRegistry } from './registry';
+import type { MetricSample } from './types';
 
 export const isolateMetrics = new MetricsRegistry();
 

@@ -3,7 +3,7 @@
  * are grouped by family (one HELP and TYPE each, all of a family's lines
  * together, as the format requires), in the order families first appear.
  */
-import type { MetricSample, MetricType } from '../rpc';
+import type { MetricSample, MetricType } from './types';
 
 export interface FamilyDescriptor {
   name: string;

@@ -5,8 +5,9 @@
  * Prometheus expects). Metrics answer as `MetricSample`s, the shape every
  * service's `metrics()` RPC returns; `renderPrometheus` turns them into text.
  */
-import type { MetricSample, MetricType } from '../rpc';
+
 import { type FamilyDescriptor, renderPrometheus } from './prometheus';
+import type { MetricSample, MetricType } from './types';
 
 type Labels = Readonly<Record<string, string>>;
 

@@ -1,6 +1,6 @@
 /** One-line constructors of `MetricSample`s, for metrics read from state at scrape time. */
 import type { Region } from '../regions';
-import type { MetricSample } from '../rpc';
+import type { MetricSample } from './types';
 
 type Labels = Readonly<Record<string, string>>;
 

@@ -8,7 +8,7 @@ import { newId } from '@common/ids';
 import { afterEach, describe, expect, it } from 'vitest';
 import { call, operatorKey, register } from '../../test/support/clients';
 import { eventually } from '../../test/support/eventually';
-import { clearFaults, putFaults } from '../../test/support/faults';
+import { clearFaults, putFaultsEverywhere } from '../../test/support/faults';
 import { insertDeadLetter, insertProduct } from '../../test/support/fixtures';
 
 interface DeadLetter {
@@ -32,9 +32,15 @@ afterEach(async () => {
 });
 
 describe('dead letters', () => {
-  it('a message that keeps failing is stored with its error, and replays once the cause is fixed', async () => {
-    // Every delivery to the notifications consumer fails while the rule lasts.
-    await putFaults([{ target: 'queue:meridian-notification-events', kind: 'error', rate: 1 }]);
+  it('a message that keeps failing is stored with its error, and replays once the cause is fixed', {
+    // Five attempts, each waiting out the notifications batch (2 s), then the dead-letter batch.
+    timeout: 90_000,
+  }, async () => {
+    // Every delivery to the notifications consumer fails while the rule lasts
+    // (a rule on the topic applies to its queue in every region).
+    await putFaultsEverywhere([
+      { target: 'queue:meridian-notification-events', kind: 'error', rate: 1 },
+    ]);
     const sku = `DLQ-${newId('op').slice(-10)}`;
     await insertProduct({ sku });
     await call('POST', `/v1/inventory/${sku}/restock`, {
@@ -56,8 +62,9 @@ describe('dead letters', () => {
     expect(dead).toHaveLength(1);
     const [letter] = dead;
     if (!letter) throw new Error('no dead letter');
+    // It died on the queue of the customer's region, and is kept in that region.
     expect(letter).toMatchObject({
-      queue: 'meridian-notification-events',
+      queue: 'meridian-notification-events-us',
       type: 'order.status_changed',
       attempts: 5,
       replayedAt: null,
@@ -80,8 +87,10 @@ describe('dead letters', () => {
     });
     expect(replay.status).toBe(202);
     expect(((await replay.json()) as DeadLetter).replayedAt).not.toBeNull();
-    const delivered = await eventually(inbox, (items) =>
-      items.some((i) => i.type === 'order.rejected'),
+    const delivered = await eventually(
+      inbox,
+      (items) => items.some((i) => i.type === 'order.rejected'),
+      20_000,
     );
     expect(delivered).toEqual([expect.objectContaining({ type: 'order.rejected', orderId })]);
 
@@ -95,7 +104,7 @@ describe('dead letters', () => {
     );
     await new Promise((r) => setTimeout(r, 1500));
     expect((await inbox()).filter((i) => i.type === 'order.rejected')).toHaveLength(1);
-  }, 90_000);
+  });
 
   it('of many concurrent replays of one letter exactly one sends it; the others are 409', async () => {
     const id = await insertDeadLetter();

@@ -15,8 +15,11 @@ const COMPENSATION = z.enum(['pending', 'done']).nullable().openapi({
 const SagaLogEntrySchema = z.object({
   seq: z.number().int(),
   at: z.string(),
-  kind: z.enum(['transition', 'command', 'event', 'reply', 'deadline', 'cancel']),
+  kind: z.enum(['transition', 'command', 'event', 'reply', 'deadline', 'cancel', 'fallback']),
   type: z.string(),
+  via: z.enum(['fast_path', 'queue']).nullable().openapi({
+    description: 'for replies: returned by the direct call (fast_path) or delivered by its queue',
+  }),
   detail: z.string().openapi({
     description: 'JSON text: message ids, destinations, outcomes, reasons',
   }),
@@ -32,8 +35,10 @@ export const SagaInspectionSchema = z
     deadline: z.string().nullable().openapi({ description: "the current step's deadline" }),
     traceparent: z.string(),
     log: z.array(SagaLogEntrySchema).openapi({
-      description: 'every transition, command, event and reply, in order',
+      description:
+        'the most recent transitions, commands, events, replies and fallbacks, oldest first',
     }),
+    logOmitted: z.number().int().openapi({ description: 'older log entries left out' }),
     undelivered: z
       .array(z.object({ destination: z.string(), type: z.string(), attempts: z.number().int() }))
       .openapi({ description: 'outbox rows not yet delivered to their queue' }),

@@ -1,9 +1,11 @@
 /**
  * `GET /v1/admin/analytics` end to end, as an operator sees it: orders
  * placed through the gateway in two regions end confirmed, cancelled
- * (declined payment) and rejected (out of stock); their saga events fan out
- * to the analytics worker over its queue, and the windows show them per
- * region with revenue, top SKUs and saga latency. This project runs alone
+ * (declined payment) and rejected (out of stock); their saga, ledger and
+ * inventory events fan out to the analytics worker over its region's queue
+ * (topic subscribers `<TOPIC>_<REGION>__ANALYTICS`), and the windows show
+ * them per region with revenue, top SKUs, saga latency, payments and
+ * stock-outs. This project runs alone
  * (vitest.config.ts), so every count here is exact.
  */
 import { MINUTE_MS, minuteOf, type RegionAnalytics } from '@common/contracts/analytics';
@@ -160,6 +162,25 @@ describe('GET /v1/admin/analytics', () => {
         );
       }
     }
+  });
+
+  it('payments captured (ledger topic) and stock-outs (inventory topic) reach their region’s window', async () => {
+    const body = await eventually(
+      async () => okJson<Analytics>(await analytics('?window=5m')),
+      (b) => b.regions.us?.payments.captures === 2 && b.regions.us.stockouts === 1,
+      30_000,
+      250,
+    );
+    expect(body.regions.us?.payments).toMatchObject({
+      captures: 2,
+      captured: { amount: 3 * PRICE, currency: 'USD' },
+      refunds: 0,
+    });
+    expect(body.regions.eu).toMatchObject({
+      stockouts: 0,
+      payments: { captures: 1, captured: { amount: 3 * PRICE, currency: 'USD' } },
+    });
+    expect(body.regions.apac).toMatchObject({ stockouts: 0, payments: { captures: 0 } });
   });
 
   it('the one-minute windows of the minutes the orders took add up to the same orders', async () => {

@@ -25,6 +25,7 @@ import {
   type TokenPair,
   uniqueEmail,
 } from '../../test/support/clients';
+import { clearFaults, putFaultsEverywhere } from '../../test/support/faults';
 import { insertDeadLetter, insertProduct } from '../../test/support/fixtures';
 import { devWebhookSecret, topUpEvent } from '../../test/support/provider';
 import { signWebhook } from '../funding/signature';
@@ -74,6 +75,24 @@ async function placeOrder(): Promise<string> {
   });
   if (res.status !== 202) throw new Error(`place order: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { orderId: string }).orderId;
+}
+
+/**
+ * An order that stays PENDING long enough to be cancelled: a saga meets no
+ * fault and ends within milliseconds, so its reserve is held back (inventory
+ * fails, directly and over its queue, while the order is placed; the queue
+ * retries it a second later).
+ */
+async function pendingOrder(): Promise<string> {
+  await putFaultsEverywhere([
+    { target: 'inventory', kind: 'error', rate: 1, ttlSeconds: 30 },
+    { target: 'queue:meridian-inventory-commands', kind: 'error', rate: 1, ttlSeconds: 30 },
+  ]);
+  try {
+    return await placeOrder();
+  } finally {
+    await clearFaults();
+  }
 }
 
 /** The Location of a 202 names the resource in its body. */
@@ -281,8 +300,8 @@ const ROWS: Row[] = [
   {
     method: 'POST',
     path: '/v1/orders/{id}/cancel',
-    // A fresh order per call, so the owner's cancel is never refused as already terminal.
-    concrete: async () => `/v1/orders/${await placeOrder()}/cancel`,
+    // A fresh, pending order per call, so the owner's cancel is never refused as already terminal.
+    concrete: async () => `/v1/orders/${await pendingOrder()}/cancel`,
     level: 'customer',
     success: 200,
     notOwner: { otherCustomer: 404, admin: 404 },

@@ -97,6 +97,11 @@ describe('/metrics for the whole system', () => {
     expect(
       moved(after, 'meridian_sagas_total', { region: 'us', status: 'PENDING' }),
     ).toBeGreaterThanOrEqual(1);
+    // The saga's three replies (reserve, capture, confirm), each by the fast path or a queue.
+    expect(
+      moved(after, 'meridian_saga_replies_total', { region: 'us', via: 'fast_path' }) +
+        moved(after, 'meridian_saga_replies_total', { region: 'us', via: 'queue' }),
+    ).toBeGreaterThanOrEqual(3);
     expect(
       moved(after, 'meridian_sagas_total', { region: 'us', status: 'CONFIRMED' }),
     ).toBeGreaterThanOrEqual(1);
@@ -113,7 +118,7 @@ describe('/metrics for the whole system', () => {
     expect(
       moved(after, 'meridian_queue_messages_total', {
         service: 'analytics',
-        queue: 'meridian-analytics-events',
+        queue: 'meridian-analytics-events-us',
         outcome: 'applied',
       }),
     ).toBeGreaterThanOrEqual(2);

@@ -11,8 +11,8 @@ import {
   type PricedItem,
   PricedItemSchema,
 } from '@common/contracts/orders';
-import { derivedId } from '@common/ids';
 import { problem, unwrap } from '@common/problem';
+import { derivedRegionalId } from '@common/regions';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { withAccess } from '../auth/access';
 import { principalOf } from '../auth/authenticate';
@@ -42,7 +42,8 @@ const PlaceBody = z
     message: 'each sku may appear once',
     path: ['items'],
   });
-const IdParam = z.object({ id: z.string().regex(/^ord_[0-9A-Z]{26}$/, 'not an order id') });
+// 27 characters: the id names its region (regionOfId); 26: made before ids did.
+const IdParam = z.object({ id: z.string().regex(/^ord_[0-9A-Z]{26,27}$/, 'not an order id') });
 
 export const orders = new OpenAPIHono<GatewayBindings>();
 
@@ -93,9 +94,10 @@ orders.openapi(
     const region = c.var.homeRegion;
     // Derived from the idempotency key: a retry that takes over an attempt that
     // died after placing the order names the same saga, which places it once.
+    // The id names the home region, so every later lookup asks that region only.
     const idem = c.get('idempotency');
     if (!idem) throw problem(400, 'idempotency_key_required', 'send an Idempotency-Key header');
-    const orderId = await derivedId('ord', idem.startedAt, idem.operationId);
+    const orderId = await derivedRegionalId('ord', region, idem.startedAt, idem.operationId);
     const order = unwrap(
       await callUpstream(
         'orders',

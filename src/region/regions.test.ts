@@ -24,7 +24,7 @@ import {
 } from '../../test/support/clients';
 import { eventually } from '../../test/support/eventually';
 import { clearFaults, putFaults } from '../../test/support/faults';
-import { insertProduct } from '../../test/support/fixtures';
+import { stockedSku as stocked } from '../../test/support/fixtures';
 
 const from = (region: Region) => ({ 'x-meridian-region': region });
 
@@ -45,16 +45,7 @@ async function rowsByRegion(kind: RegionalDatabase, sql: string, value: string) 
 const onlyIn = (region: Region, counts: Record<Region, number>) =>
   counts[region] > 0 && REGIONS.every((r) => r === region || counts[r] === 0);
 
-async function stockedSku(region: Region, quantity: number): Promise<string> {
-  const sku = `REG-${newId('op').slice(-10)}`;
-  await insertProduct({ sku });
-  const res = await call('POST', `/v1/inventory/${sku}/restock`, {
-    apiKey: operatorKey(),
-    body: { quantity, region },
-  });
-  expect(res.status).toBe(200);
-  return sku;
-}
+const stockedSku = (region: Region, quantity: number) => stocked('REG', quantity, region);
 
 async function deposit(customer: TokenPair, amount: number, headers: Record<string, string> = {}) {
   const res = await call('POST', '/v1/accounts/me/deposits', {

@@ -7,10 +7,17 @@
  */
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { MINUTE_MS, minuteOf } from '@common/contracts/analytics';
-import { REGIONS, regionalStub } from '@common/regions';
+import { ANALYTICS_QUEUE, MINUTE_MS, minuteOf } from '@common/contracts/analytics';
+import { REGIONS, regionalQueue, regionalStub } from '@common/regions';
 import { describe, expect, it } from 'vitest';
-import { deliver, orderEvent, windowOf } from '../test/support';
+import {
+  deliver,
+  ledgerEvent,
+  metricOf,
+  orderEvent,
+  stockoutEvent,
+  windowOf,
+} from '../test/support';
 import { aggregatorSettings } from './config';
 import { Bucket } from './windows';
 
@@ -134,12 +141,56 @@ describe('analytics aggregator', () => {
     expect(after.map((w) => w.orders)).toEqual(before.map((w) => w.orders));
   });
 
+  it('counts payments captured and refunded, and stock-outs per short line; other ledger events are ignored', async () => {
+    const at = Date.now();
+    const before = await windowOf('eu', '1m', at);
+    const result = await deliver([
+      ledgerEvent('eu', 'PaymentCaptured', 4200, at),
+      ledgerEvent('eu', 'PaymentCaptured', 800, at),
+      ledgerEvent('eu', 'PaymentRefunded', 800, at),
+      ledgerEvent('eu', 'FundsDeposited', 100_000, at),
+      stockoutEvent('eu', ['AN-SHORT-1', 'AN-SHORT-2'], at),
+    ]);
+    expect(result.explicitAcks).toHaveLength(5);
+    const after = await windowOf('eu', '1m', at);
+    expect(after.payments.captures - before.payments.captures).toBe(2);
+    expect(after.payments.captured.amount - before.payments.captured.amount).toBe(5000);
+    expect(after.payments.refunds - before.payments.refunds).toBe(1);
+    expect(after.payments.refunded.amount - before.payments.refunded.amount).toBe(800);
+    expect(after.stockouts - before.stockouts).toBe(2);
+    expect(after.orders).toBe(before.orders);
+  });
+
+  it('how the sagas’ replies came (fast path or queue) is counted once per ended saga, in its region', async () => {
+    const replies = (via: string) =>
+      metricOf('meridian_saga_replies_total', { region: 'apac', via });
+    const [fast, queued] = [await replies('fast_path'), await replies('queue')];
+    const ended = orderEvent('apac', {
+      status: 'CONFIRMED',
+      replies: { fastPath: 2, queue: 1 },
+    });
+    await deliver([ended, ended, orderEvent('apac', { status: 'REJECTED' })]);
+    expect((await replies('fast_path')) - fast).toBe(2);
+    expect((await replies('queue')) - queued).toBe(1);
+  });
+
+  it('a region’s queue carries only its region: an eu event on the us queue is refused, counted nowhere', async () => {
+    const at = Date.now();
+    const before = await Promise.all(REGIONS.map((r) => windowOf(r, '1m', at)));
+    const result = await deliver([orderEvent('eu', { at })], {
+      queue: regionalQueue(ANALYTICS_QUEUE, 'us'),
+    });
+    expect(result.explicitAcks).toHaveLength(0);
+    expect(result.retryMessages).toHaveLength(1);
+    const after = await Promise.all(REGIONS.map((r) => windowOf(r, '1m', at)));
+    expect(after.map((w) => w.orders)).toEqual(before.map((w) => w.orders));
+  });
+
   it('ignores events it does not count, and refuses a queue it does not own', async () => {
     const ignored = await deliver([{ ...orderEvent('us'), type: 'catalog.product_changed' }]);
     expect(ignored.explicitAcks).toHaveLength(1);
-    await expect(deliver([orderEvent('us')], { queue: 'meridian-order-events' })).rejects.toThrow(
-      /does not consume/,
-    );
+    for (const queue of ['meridian-order-events-us', ANALYTICS_QUEUE])
+      await expect(deliver([orderEvent('us')], { queue })).rejects.toThrow(/does not consume/);
   });
 
   it('prunes buckets past the retention, and keeps the alarm only while there is data', async () => {

@@ -16,7 +16,7 @@ import {
 import type { Envelope } from '@common/envelope';
 import { isolateSamples } from '@common/metrics/isolate';
 import { gaugeSample, perRegion } from '@common/metrics/samples';
-import { isRegion, REGIONS, type Region, regionalStub } from '@common/regions';
+import { isRegion, queueRegion, REGIONS, type Region, regionalStub } from '@common/regions';
 import { type HealthReport, healthReport, type MetricSample } from '@common/rpc';
 import type { WindowAggregator } from './aggregator';
 import { writeDataPoint } from './engine';
@@ -24,16 +24,6 @@ import { observe } from './observe';
 import { totalsSamples } from './totals';
 
 export { WindowAggregator } from './aggregator';
-
-/** The region a queue carries (null: the one global queue), or an error for a queue this worker does not own. */
-function queueRegion(queue: string): Region | null {
-  if (queue === ANALYTICS_QUEUE) return null;
-  const suffix = queue.startsWith(`${ANALYTICS_QUEUE}-`)
-    ? queue.slice(ANALYTICS_QUEUE.length + 1)
-    : '';
-  if (isRegion(suffix)) return suffix;
-  throw new Error(`analytics does not consume ${queue}`);
-}
 
 export default class AnalyticsService extends WorkerEntrypoint<AnalyticsEnv> {
   #aggregator(region: Region): DurableObjectStub<WindowAggregator> {
@@ -82,11 +72,8 @@ export default class AnalyticsService extends WorkerEntrypoint<AnalyticsEnv> {
     return [...isolateSamples(), ...up, ...totals];
   }
 
-  async #ingest(envelope: Envelope, queue: string): Promise<ConsumeOutcome> {
-    // Residency: a region's queue carries only that region's events.
-    const carried = queueRegion(queue);
-    if (carried !== null && carried !== envelope.region)
-      throw new Error(`event ${envelope.id} of region ${envelope.region} arrived on ${queue}`);
+  /** Residency: consumeBatch has refused an envelope of another region than its queue's. */
+  async #ingest(envelope: Envelope): Promise<ConsumeOutcome> {
     const observation = observe(envelope);
     if (!observation) return 'ignored';
     const outcome = await this.#aggregator(envelope.region).ingest(observation);
@@ -95,11 +82,14 @@ export default class AnalyticsService extends WorkerEntrypoint<AnalyticsEnv> {
     return 'applied';
   }
 
+  /** The analytics topic, one queue per region (`meridian-analytics-events-<region>`). */
   override async queue(batch: MessageBatch<unknown>): Promise<void> {
-    queueRegion(batch.queue);
+    const { topic, region } = queueRegion(batch.queue);
+    if (topic !== ANALYTICS_QUEUE || region === null)
+      throw new Error(`analytics does not consume ${batch.queue}`);
     await consumeBatch(
       batch,
-      (envelope) => this.#ingest(envelope, batch.queue),
+      (envelope) => this.#ingest(envelope),
       consumerOptions('analytics', this.env),
     );
   }

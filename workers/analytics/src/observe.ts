@@ -9,7 +9,8 @@
  * - `order.status_changed` (order saga): PENDING is an order placed;
  *   CONFIRMED, REJECTED, CANCELLED end it, with its saga latency
  *   (placement to terminal, both on the saga's clock). A confirmed order
- *   adds its total to revenue and its lines to the top SKUs.
+ *   adds its total to revenue and its lines to the top SKUs. A terminal
+ *   event also says how the saga's replies came (fast path or queue).
  * - `payments.ledger_event` (account ledgers): captures and refunds.
  * - `inventory.reservation_rejected` (inventory shards): stock-outs, one per
  *   SKU line refused for want of stock.
@@ -28,6 +29,8 @@ export const COUNT_NAMES = [
   'stockouts',
   'captures',
   'refunds',
+  'replies_fast_path',
+  'replies_queue',
 ] as const;
 export type CountName = (typeof COUNT_NAMES)[number];
 
@@ -95,10 +98,13 @@ function orderObservation(envelope: Envelope, base: Omit<Observation, 'kind' | '
   const terminal = TERMINAL[order.status];
   if (!terminal) return undefined;
   const confirmed = order.status === 'CONFIRMED';
+  const replies = order.replies;
   return {
     ...base,
     kind: `order.${order.status}`,
-    counts: { [terminal]: 1 },
+    counts: replies
+      ? { [terminal]: 1, replies_fast_path: replies.fastPath, replies_queue: replies.queue }
+      : { [terminal]: 1 },
     latency_ms: Math.max(0, order.updatedAt - order.createdAt),
     money: confirmed ? [{ kind: 'revenue' as const, ...order.total }] : [],
     skus: confirmed ? order.items.map(({ sku, quantity }) => ({ sku, quantity })) : [],

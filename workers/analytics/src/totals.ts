@@ -125,6 +125,19 @@ export function totalsSamples(totals: TotalsJson, region: Region): MetricSample[
         ),
       ),
     ),
+    ...(
+      [
+        ['fast_path', 'replies_fast_path'],
+        ['queue', 'replies_queue'],
+      ] as const
+    ).map(([via, count]) =>
+      counter(
+        'meridian_saga_replies_total',
+        'Command replies of ended sagas, by how they came: the fast path (direct call) or a queue (its fallback, or the flag off).',
+        { via },
+        totals.counts[count] ?? 0,
+      ),
+    ),
     counter(
       'meridian_stockouts_total',
       'Order lines refused for want of stock.',

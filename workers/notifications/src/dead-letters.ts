@@ -13,7 +13,14 @@ import type { DeadLetter } from '@common/consumer';
 import { newId } from '@common/ids';
 import { fail, ok, type Result } from '@common/problem';
 import { queuesFor } from '@common/queues';
-import { findInRegions, isRegion, type Region, UNKNOWN_ORIGIN_REGION } from '@common/regions';
+import {
+  findInRegions,
+  isRegion,
+  queueRegion,
+  type Region,
+  regionalQueue,
+  UNKNOWN_ORIGIN_REGION,
+} from '@common/regions';
 import { notificationsDb } from './inbox';
 
 function isAnnotated(body: unknown): body is DeadLetter {
@@ -135,9 +142,20 @@ export async function listDeadLetters(
   return results.map((r) => view(r, region));
 }
 
-/** The producer binding that replays into `queue`: REPLAY__MERIDIAN_ORDER_REPLIES for meridian-order-replies. */
+/** The producer binding that replays into `queue`: REPLAY__MERIDIAN_ORDER_EVENTS_EU for meridian-order-events-eu. */
 export const replayBinding = (queue: string) =>
   `REPLAY__${queue.toUpperCase().replaceAll('-', '_')}`;
+
+/**
+ * Where a letter replays: its origin queue; for a letter that died before
+ * queues were per region (its queue names no region), that topic's queue in
+ * the region that keeps the letter.
+ */
+function replayTargets(env: NotificationsEnv, queue: string, region: Region): Queue[] {
+  const origin = queuesFor(env, replayBinding(queue));
+  if (origin.length > 0 || queueRegion(queue).region !== null) return origin;
+  return queuesFor(env, replayBinding(regionalQueue(queue, region)));
+}
 
 /**
  * Sends a dead letter back to its origin queue, once: the letter is claimed
@@ -168,7 +186,7 @@ export async function replayDeadLetter(
   }
   const { value: row, region } = found;
   const db = notificationsDb(env, region);
-  const [target] = queuesFor(env, replayBinding(row.queue));
+  const [target] = replayTargets(env, row.queue, region);
   if (!target) return fail(409, 'replay_target_unknown', `cannot replay into queue "${row.queue}"`);
   const now = Date.now();
   const claimed = await db

@@ -8,7 +8,7 @@ import { consumeBatch, consumerOptions } from '@common/consumer';
 import { createLogger } from '@common/log';
 import { isolateSamples } from '@common/metrics/isolate';
 import type { Result } from '@common/problem';
-import { isRegion, REGIONS, type Region } from '@common/regions';
+import { isRegion, queueRegion, REGIONS, type Region } from '@common/regions';
 import { type HealthReport, healthReport, type MetricSample } from '@common/rpc';
 import {
   type DeadLetterFilter,
@@ -25,6 +25,7 @@ import {
 } from './inbox';
 import { deadLetterSamples } from './metrics';
 
+/** Topics consumed (one queue per region each: `<topic>-<region>`). */
 const EVENTS_QUEUE = 'meridian-notification-events';
 const DEAD_LETTER_QUEUE = 'meridian-dead-letters';
 const clamp = (n: number) => Math.min(Math.max(Math.trunc(n) || 50, 1), 100);
@@ -76,7 +77,8 @@ export default class NotificationsService extends WorkerEntrypoint<Notifications
   }
 
   override async queue(batch: MessageBatch<unknown>): Promise<void> {
-    if (batch.queue === DEAD_LETTER_QUEUE) {
+    const { topic } = queueRegion(batch.queue);
+    if (topic === DEAD_LETTER_QUEUE) {
       const log = createLogger({ service: 'notifications' });
       for (const message of batch.messages) {
         const region = await storeDeadLetter(this.env, message);
@@ -85,7 +87,7 @@ export default class NotificationsService extends WorkerEntrypoint<Notifications
       }
       return;
     }
-    if (batch.queue === EVENTS_QUEUE) {
+    if (topic === EVENTS_QUEUE) {
       await consumeBatch(
         batch,
         (envelope) => applyNotification(this.env, envelope),

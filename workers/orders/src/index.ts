@@ -5,15 +5,24 @@
  * saga, and projects order events into the per-region read model.
  */
 import { WorkerEntrypoint } from 'cloudflare:workers';
+import { SAGA_REPLIES_QUEUE } from '@common/commands';
 import { consumeBatch, consumerOptions } from '@common/consumer';
 import {
+  ORDER_EVENTS_QUEUE,
   type OrderView,
   type PlaceOrderInput,
   PlaceOrderInputSchema,
 } from '@common/contracts/orders';
 import { isolateSamples } from '@common/metrics/isolate';
 import { fail, ok, type Result } from '@common/problem';
-import { REGIONS, type Region, regionalStub } from '@common/regions';
+import {
+  findInRegions,
+  queueRegion,
+  REGIONS,
+  type Region,
+  regionalStub,
+  regionOfId,
+} from '@common/regions';
 import { type CallMeta, type HealthReport, healthReport, type MetricSample } from '@common/rpc';
 import { orderSamples } from './metrics';
 import {
@@ -24,48 +33,71 @@ import {
   queryOrders,
   type RegionOrdersQuery,
 } from './projection';
-import { REPLIES_QUEUE, sagaReplyOf } from './replies';
+import { sagaReplyOf } from './replies';
 import type { OrderSaga, SagaInspection } from './saga';
 
 export { OrderSaga } from './saga';
 
-const EVENTS_QUEUE = 'meridian-order-events';
+const notFound = (orderId: string) => fail(404, 'order_not_found', `no order ${orderId}`);
 
 export default class OrdersService extends WorkerEntrypoint<OrdersEnv> {
   #saga(region: Region, orderId: string): DurableObjectStub<OrderSaga> {
     return regionalStub(this.env.ORDER_SAGA, region, orderId);
   }
 
+  /** An order id names its region; placing one under another region is refused. */
   async placeOrder(input: PlaceOrderInput, meta: CallMeta): Promise<Result<OrderView>> {
     const parsed = PlaceOrderInputSchema.safeParse(input);
     if (!parsed.success)
       return fail(400, 'order_invalid', parsed.error.issues[0]?.message ?? 'invalid order');
-    return ok(await this.#saga(parsed.data.region, parsed.data.orderId).place(parsed.data, meta));
+    const { orderId, region } = parsed.data;
+    if (regionOfId('ord', orderId) !== region)
+      return fail(
+        400,
+        'order_id_region_mismatch',
+        `order id ${orderId} does not name region ${region}`,
+      );
+    return ok(await this.#saga(region, orderId).place(parsed.data, meta));
   }
 
-  /** Strong read at the saga. `customerId` null means an admin caller. */
   /**
-   * Strong read at the saga. `customerId` null means an admin caller, and a
-   * null region (an operator does not know it) asks every region.
+   * Strong read at the saga, in the one region the order id names. A
+   * customer (`customerId`, `region` from their token) sees only their own
+   * orders of their home region; an admin (both null) any order. Ids made
+   * before they named their region are looked up in the given region, or
+   * (admin) in every region. A saga that was never placed is not created.
    */
   async getOrder(
     orderId: string,
     region: Region | null,
     customerId: string | null,
-    waitMs = 0,
+    wait_ms = 0,
   ): Promise<Result<OrderView>> {
-    const home = region ?? (await this.#regionOf(orderId));
-    const view = home ? await this.#saga(home, orderId).view(waitMs) : undefined;
-    if (!view || (customerId !== null && view.customerId !== customerId)) {
-      return fail(404, 'order_not_found', `no order ${orderId}`);
-    }
+    const home = this.#homeOf(orderId, region);
+    if (home === null) return notFound(orderId);
+    const view =
+      home === 'any'
+        ? await this.#findInEveryRegion(orderId, (saga) => saga.view(wait_ms))
+        : await this.#saga(home, orderId).view(wait_ms);
+    if (!view || (customerId !== null && view.customerId !== customerId)) return notFound(orderId);
     return ok(view);
   }
 
-  async #regionOf(orderId: string): Promise<Region | undefined> {
-    const views = await Promise.all(REGIONS.map((r) => this.#saga(r, orderId).view(0)));
-    const index = views.findIndex((v) => v !== undefined);
-    return index >= 0 ? REGIONS[index] : undefined;
+  /** The region to ask: the id's (which must be the caller's, if given), the caller's for an old id, else every region. */
+  #homeOf(orderId: string, region: Region | null): Region | 'any' | null {
+    const named = regionOfId('ord', orderId);
+    if (named) return region === null || region === named ? named : null;
+    return region ?? 'any';
+  }
+
+  async #findInEveryRegion<T>(
+    orderId: string,
+    read: (saga: DurableObjectStub<OrderSaga>) => Promise<T | undefined>,
+  ): Promise<T | undefined> {
+    const found = await findInRegions((r) => read(this.#saga(r, orderId)));
+    if (found.region === null && found.unreachable.length > 0)
+      throw new Error(`order lookup: ${found.unreachable.join(', ')} did not answer`);
+    return found.value ?? undefined;
   }
 
   async cancelOrder(
@@ -73,7 +105,9 @@ export default class OrdersService extends WorkerEntrypoint<OrdersEnv> {
     region: Region,
     customerId: string,
   ): Promise<Result<OrderView>> {
-    return this.#saga(region, orderId).cancel(customerId);
+    const home = this.#homeOf(orderId, region);
+    if (home === null || home === 'any') return notFound(orderId);
+    return this.#saga(home, orderId).cancel(customerId);
   }
 
   /** Eventual: from the region's read model. */
@@ -89,12 +123,13 @@ export default class OrdersService extends WorkerEntrypoint<OrdersEnv> {
     return queryOrders(this.env, region, query);
   }
 
-  /** Admin inspection; the order's region is unknown to an operator, so every region is asked. */
+  /** Admin inspection, at the region the order id names (every region for an id that names none). */
   async inspectSaga(orderId: string): Promise<Result<SagaInspection>> {
-    const found: Array<SagaInspection | undefined> = await Promise.all(
-      REGIONS.map((r) => this.#saga(r, orderId).inspect()),
-    );
-    const saga = found.find((s) => s !== undefined);
+    const home = this.#homeOf(orderId, null);
+    const saga =
+      home === 'any'
+        ? await this.#findInEveryRegion(orderId, (stub) => stub.inspect())
+        : home && (await this.#saga(home, orderId).inspect());
     return saga ? ok(saga) : fail(404, 'saga_not_found', `no saga for order ${orderId}`);
   }
 
@@ -117,24 +152,25 @@ export default class OrdersService extends WorkerEntrypoint<OrdersEnv> {
     return consumerOptions('orders', this.env);
   }
 
+  /** Replies to the saga, and order events into the read model; queues are per region. */
   override async queue(batch: MessageBatch<unknown>): Promise<void> {
-    if (batch.queue === REPLIES_QUEUE) {
+    const { topic } = queueRegion(batch.queue);
+    if (topic === SAGA_REPLIES_QUEUE) {
       await consumeBatch(
         batch,
         async (envelope) => {
           const reply = sagaReplyOf(envelope);
-          if (!reply.type) return 'ignored';
-          return this.#saga(envelope.region, reply.orderId).handleReply({
-            ...envelope,
-            type: reply.type,
-            payload: { result: envelope.payload, reason: reply.reason ?? null },
-          });
+          // The order id names the saga's region: a reply for another region's order is refused.
+          const named = regionOfId('ord', reply.orderId);
+          if (named && named !== envelope.region)
+            throw new Error(`reply for ${reply.orderId} (${named}) in region ${envelope.region}`);
+          return this.#saga(envelope.region, reply.orderId).handleReply(reply, batch.queue);
         },
         this.#consumeOptions(),
       );
       return;
     }
-    if (batch.queue === EVENTS_QUEUE) {
+    if (topic === ORDER_EVENTS_QUEUE) {
       await consumeBatch(batch, (envelope) => project(this.env, envelope), this.#consumeOptions());
       return;
     }

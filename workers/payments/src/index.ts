@@ -5,6 +5,7 @@
  * consumer that projects ledger events into it.
  */
 import { WorkerEntrypoint } from 'cloudflare:workers';
+import { answerDirectly, type CommandResult, SAGA_REPLIES } from '@common/commands';
 import { consumeBatch, consumerOptions } from '@common/consumer';
 import {
   type AccountEventsPage,
@@ -40,10 +41,12 @@ import {
   TransferRefSchema,
   type TransferView,
 } from '@common/contracts/payments';
+import type { Envelope } from '@common/envelope';
 import { createLogger } from '@common/log';
 import { isolateSamples } from '@common/metrics/isolate';
 import { fail, ok, type Result } from '@common/problem';
-import { REGIONS, type Region, regionalStub } from '@common/regions';
+import { queueSender } from '@common/queues';
+import { queueRegion, REGIONS, type Region, regionalStub } from '@common/regions';
 import { type CallMeta, type HealthReport, healthReport, type MetricSample } from '@common/rpc';
 import type { z } from 'zod';
 import { handlePaymentCommand } from './commands';
@@ -273,15 +276,28 @@ export default class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
     return healthReport('payments', probes);
   }
 
-  /** Ledger events into the projection; the saga's commands (answered on the replies queue). */
+  /**
+   * A saga command called directly (the saga's fast path): the same
+   * at-most-once handling as from the queue, answered with the reply it
+   * would have sent there. Throws when the command is not done yet (the saga
+   * then sends it over the queue, which retries it).
+   */
+  async runCommand(command: Envelope): Promise<Envelope<CommandResult>> {
+    return answerDirectly(command, (envelope, reply) =>
+      handlePaymentCommand(this, envelope, reply),
+    );
+  }
+
+  /**
+   * Ledger events into the projection; the saga's commands, each answered on
+   * the replies queue of its region (queues are per region: `…-<region>`).
+   */
   override async queue(batch: MessageBatch<unknown>): Promise<void> {
-    if (batch.queue === PAYMENT_COMMANDS_QUEUE) {
-      const reply = async (envelope: unknown) => {
-        await this.env.SAGA_REPLIES.send(envelope, { contentType: 'json' });
-      };
+    if (queueRegion(batch.queue).topic === PAYMENT_COMMANDS_QUEUE) {
+      const send = queueSender(this.env);
       await consumeBatch(
         batch,
-        (envelope) => handlePaymentCommand(this, envelope, reply),
+        (envelope) => handlePaymentCommand(this, envelope, (reply) => send(SAGA_REPLIES, [reply])),
         consumerOptions('payments', this.env),
       );
       return;

@@ -5,7 +5,9 @@
  * snapshotted every N events). Each command is one synchronous transaction:
  * the operation record, the events, the side tables and the outbox rows
  * commit together, so a command is applied at most once and its events are
- * published if and only if it was.
+ * published if and only if it was. The caller is answered once that commit
+ * is durable; the events are relayed after, in the background, and by the
+ * alarm until delivered.
  */
 import { DurableObject } from 'cloudflare:workers';
 import { scheduleAlarmBy } from '@common/alarms';
@@ -26,7 +28,7 @@ import {
 import { migrateSqlite } from '@common/do-schema';
 import { makeEnvelope } from '@common/envelope';
 import { newId } from '@common/ids';
-import { createLogger } from '@common/log';
+import { createLogger, type Logger } from '@common/log';
 import { Outbox, type OutboxSender } from '@common/outbox';
 import { fail, ok, type Result } from '@common/problem';
 import { queueSender } from '@common/queues';
@@ -113,6 +115,8 @@ export class AccountLedger extends DurableObject<PaymentsEnv> {
       run: (cause, work) => this.#run(cause, work),
       self: () => this.#journal.state,
     });
+    // LEDGER_EVENTS_<REGION>__*, TRANSFER_EVENTS_<REGION>__*: the account's events stay on
+    // its home region's queues.
     this.send = queueSender(env);
   }
 
@@ -279,14 +283,13 @@ export class AccountLedger extends DurableObject<PaymentsEnv> {
     return auditLedger(this.#journal, this.#captures, this.#transfers);
   }
 
+  /** Relays every undelivered event now (the alarm; operators and tests). */
   async flushOutbox(meta?: CallMeta): Promise<void> {
-    const result = await this.outbox.flush(this.send);
-    if (result.error) {
-      createLogger({ service: 'payments', ...meta }).warn('outbox.delivery_failed', {
-        pending: result.pending,
-        error: result.error,
-      });
-    }
+    await this.outbox.relay(this.send, this.#log(meta));
+  }
+
+  #log(meta?: CallMeta): Logger {
+    return createLogger({ service: 'payments', ...meta });
   }
 
   outboxPending(): number {
@@ -327,10 +330,11 @@ export class AccountLedger extends DurableObject<PaymentsEnv> {
     return this.#journal.transaction(work);
   }
 
+  /** After a committed write: alarms armed, then the caller is answered while the relay runs. */
   async #afterWrite(meta?: CallMeta): Promise<void> {
     const due = this.#transfers.nextDueAt();
     if (due !== null && !this.#transfers.paused()) await scheduleAlarmBy(this.ctx.storage, due);
-    await this.flushOutbox(meta);
+    await this.outbox.relayAfterCommit(this.ctx, this.send, this.#log(meta));
   }
 }
 

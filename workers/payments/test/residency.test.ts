@@ -123,7 +123,7 @@ describe('payments residency', () => {
     );
     if (!deposited) throw new Error('no deposit event');
     const forged: Envelope = { ...deposited, id: newId('msg'), region: 'us' };
-    const batch = createMessageBatch('meridian-ledger-events', [
+    const batch = createMessageBatch('meridian-ledger-events-us', [
       { id: forged.id, timestamp: Date.now(), attempts: 1, body: forged },
     ]);
     const ctx = createExecutionContext();
