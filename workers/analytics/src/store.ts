@@ -5,6 +5,7 @@
  * pruning by a batch size.
  */
 import type { SchemaStep } from '@common/do-schema';
+import { INBOX_TABLE } from '@common/outbox';
 import { emptyTotals, type TotalsJson } from './totals';
 import { Bucket, type BucketJson, type WindowSettings } from './windows';
 
@@ -16,7 +17,8 @@ export const AGGREGATOR_SCHEMA: readonly SchemaStep[] = [
       updated_at INTEGER NOT NULL
     )`,
     'CREATE TABLE IF NOT EXISTS totals (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL)',
-    // The inbox (DurableInbox) is pruned by age.
+    // The inbox (DurableInbox, which creates no table of its own), pruned by age.
+    ...INBOX_TABLE,
     'CREATE INDEX IF NOT EXISTS inbox_processed_at ON inbox (processed_at)',
   ],
 ];
