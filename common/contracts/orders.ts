@@ -7,6 +7,9 @@ import { z } from 'zod';
 import { REGIONS } from '../regions';
 import { MoneySchema } from './catalog';
 
+/** An order id: 27 characters name its region (regionOfId); 26, made before ids did. */
+export const OrderIdSchema = z.string().regex(/^ord_[0-9A-Z]{26,27}$/, 'not an order id');
+
 export const ORDER_STATUSES = [
   'PENDING',
   'STOCK_RESERVED',

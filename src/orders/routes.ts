@@ -7,6 +7,7 @@
 import { MoneySchema } from '@common/contracts/catalog';
 import {
   ORDER_STATUSES,
+  OrderIdSchema,
   OrderItemInputSchema,
   type PricedItem,
   PricedItemSchema,
@@ -42,8 +43,7 @@ const PlaceBody = z
     message: 'each sku may appear once',
     path: ['items'],
   });
-// 27 characters: the id names its region (regionOfId); 26: made before ids did.
-const IdParam = z.object({ id: z.string().regex(/^ord_[0-9A-Z]{26,27}$/, 'not an order id') });
+const IdParam = z.object({ id: OrderIdSchema });
 
 export const orders = new OpenAPIHono<GatewayBindings>();
 
