@@ -76,6 +76,7 @@ const testVars = {
     FLAGS_CACHE_MS: '200',
   },
   notifications: { QUEUE_RETRY_DELAY_MAX_S: '1', FAULTS_CACHE_MS: '200' },
+  analytics: { QUEUE_RETRY_DELAY_MAX_S: '1', FAULTS_CACHE_MS: '200' },
   payments: {
     QUEUE_RETRY_DELAY_MAX_S: '1',
     FAULTS_CACHE_MS: '200',
@@ -234,7 +235,7 @@ export default defineConfig({
     globalSetup: [path.resolve(import.meta.dirname, 'test/setup/build-workers.ts')],
     projects: [
       workerProject('gateway', ['common/**/*.test.ts', 'src/**/*.test.ts'], {
-        exclude: ['src/upstream/shed.test.ts'],
+        exclude: ['src/upstream/shed.test.ts', 'src/analytics/**'],
         // The API limit's tests swap this in for API_RATE_LIMITER (100000 here).
         ratelimits: {
           TEST_API_RATE_LIMITER: { namespace_id: '9001', simple: { limit: 5, period: 60 } },
@@ -248,12 +249,16 @@ export default defineConfig({
         vars: { SHED_IN_FLIGHT_MAX: '10' },
         setupFiles: [documentedStatuses],
       }),
+      // The analytics API asserts exact per-region counts of the orders it
+      // places, so no other suite's orders may land in its storage.
+      workerProject('gateway', ['src/analytics/**/*.test.ts'], { name: 'gateway-analytics' }),
       workerProject('identity', ['workers/identity/**/*.test.ts']),
       workerProject('inventory', ['workers/inventory/**/*.test.ts']),
       workerProject('catalog', ['workers/catalog/**/*.test.ts']),
       workerProject('orders', ['workers/orders/**/*.test.ts']),
       workerProject('payments', ['workers/payments/**/*.test.ts']),
       workerProject('notifications', ['workers/notifications/**/*.test.ts']),
+      workerProject('analytics', ['workers/analytics/**/*.test.ts']),
       // Plain Node, no workerd: the linearizability checker and its models
       // (consistency/), and the operator scripts (deploy checks, the rollout with
       // a fake wrangler on PATH), run as an operator runs them.

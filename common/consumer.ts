@@ -13,6 +13,7 @@
 import type { Envelope } from './envelope';
 import { EnvelopeSchema } from './envelope';
 import { createLogger, errorMessage, type Logger } from './log';
+import { markIsolateStarted, queueMessages } from './metrics/isolate';
 import { queuesFor } from './queues';
 import { queueRegion, type Region, regionalBinding, UNKNOWN_ORIGIN_REGION } from './regions';
 import { injectConsumerFault } from './resilience/consumer-faults';
@@ -110,6 +111,7 @@ export async function consumeBatch(
   handle: EnvelopeHandler,
   { service, retry_delay_s_max = 300, deadLetters, attempts_max = 5 }: ConsumeOptions,
 ): Promise<void> {
+  markIsolateStarted();
   const base = createLogger({ service });
   for (const message of batch.messages) {
     const parsed = EnvelopeSchema.safeParse(message.body);
@@ -123,6 +125,7 @@ export async function consumeBatch(
       if (letters && message.attempts >= attempts_max) {
         await deadLetter(letters, batch, message, error);
         message.ack();
+        queueMessages.inc({ queue: batch.queue, outcome: 'dead_lettered' });
         log.error('queue.message_dead_lettered', {
           queue: batch.queue,
           envelopeId: envelope?.id,
@@ -141,6 +144,7 @@ export async function consumeBatch(
         error,
       });
       message.retry({ delaySeconds: delay_s });
+      queueMessages.inc({ queue: batch.queue, outcome: 'failed' });
     };
     if (!envelope) {
       await fail(`malformed envelope: ${parsed.error?.issues[0]?.message ?? 'invalid'}`);
@@ -156,6 +160,7 @@ export async function consumeBatch(
       await injectFaults(batch.queue, log);
       const outcome = await handle(envelope);
       message.ack();
+      queueMessages.inc({ queue: batch.queue, outcome });
       log.access('queue.message_processed', {
         queue: batch.queue,
         envelopeId: envelope.id,

@@ -3,6 +3,7 @@
  * trace it belongs to, so services log and emit events under the same ids.
  */
 import { z } from 'zod';
+import { markIsolateStarted } from './metrics/isolate';
 
 /**
  * The request ids Meridian carries: its own (`req_…`), or a client's
@@ -30,6 +31,7 @@ export async function healthReport(
   service: string,
   probes: Record<string, () => Promise<unknown>>,
 ): Promise<HealthReport> {
+  markIsolateStarted();
   const entries = await Promise.all(
     Object.entries(probes).map(async ([name, probe]) => {
       try {
@@ -44,3 +46,7 @@ export async function healthReport(
   const status = entries.every(([, v]) => v === 'ok') ? 'ok' : 'degraded';
   return { status, service, checks };
 }
+
+// The metrics() answer's sample type lives with the metrics code (which the
+// health probe above also uses): re-exported here for the RPC contracts.
+export type { MetricSample, MetricType } from './metrics/types';

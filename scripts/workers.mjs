@@ -16,6 +16,7 @@ export const WORKERS = [
   { name: 'payments', envInterface: 'PaymentsEnv', dir: 'workers/payments' },
   { name: 'orders', envInterface: 'OrdersEnv', dir: 'workers/orders' },
   { name: 'notifications', envInterface: 'NotificationsEnv', dir: 'workers/notifications' },
+  { name: 'analytics', envInterface: 'AnalyticsEnv', dir: 'workers/analytics' },
 ].map((w) => ({
   ...w,
   config: path.join(root, w.dir, 'wrangler.toml'),

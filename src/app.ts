@@ -10,6 +10,7 @@ import { contextStorage } from 'hono/context-storage';
 import { secureHeaders } from 'hono/secure-headers';
 import { accounts } from './accounts/routes';
 import { operations } from './admin/routes';
+import { analytics } from './analytics/routes';
 import { apiKeyAuth } from './auth/api-key';
 import { authenticate } from './auth/authenticate';
 import { me } from './auth/me';
@@ -51,6 +52,7 @@ const FEATURES = [
   orders,
   notifications,
   operations,
+  analytics,
   accounts,
   transfers,
   webhooks,

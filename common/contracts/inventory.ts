@@ -198,7 +198,7 @@ export const ReservationEventSchema = z.object({
 });
 export type ReservationEvent = z.infer<typeof ReservationEventSchema>;
 
-/** Destination of the inventory outbox (producers INVENTORY_EVENTS_<REGION>). */
+/** A topic: every binding named INVENTORY_EVENTS_<REGION>__* receives each shard event of that region. */
 export const INVENTORY_EVENTS = 'INVENTORY_EVENTS';
 
 // ── Commands (queues meridian-inventory-commands-<region>) and their replies

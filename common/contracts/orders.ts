@@ -10,6 +10,9 @@ import { REGIONS } from '../regions';
 import { MoneySchema } from './catalog';
 import { SkuSchema } from './inventory';
 
+/** An order id: 27 characters name its region (regionOfId); 26, made before ids did. */
+export const OrderIdSchema = z.string().regex(/^ord_[0-9A-Z]{26,27}$/, 'not an order id');
+
 export const ORDER_STATUSES = [
   'PENDING',
   'STOCK_RESERVED',
@@ -22,12 +25,6 @@ export const ORDER_STATUSES = [
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly OrderStatus[] = ['CONFIRMED', 'REJECTED', 'CANCELLED'];
 export const isTerminal = (status: OrderStatus) => TERMINAL_STATUSES.includes(status);
-
-/**
- * An order id: `ord_` + 27 characters naming its region (`regionalId`), or
- * 26 for ids made before ids named their region.
- */
-export const OrderIdSchema = z.string().regex(/^ord_[0-9A-Z]{26,27}$/, 'not an order id');
 
 export const OrderItemInputSchema = z
   .object({
@@ -89,6 +86,14 @@ export const OrderSnapshotSchema = z.object({
   reason: z.string().nullable(),
   createdAt: z.number().int(),
   updatedAt: z.number().int(),
+  /**
+   * Terminal events only: how the saga's command replies came, by the fast
+   * path (direct call) or a queue (analytics counts the fast path's share).
+   * Absent from events of earlier releases.
+   */
+  replies: z
+    .object({ fastPath: z.number().int().nonnegative(), queue: z.number().int().nonnegative() })
+    .optional(),
 });
 export type OrderSnapshot = z.infer<typeof OrderSnapshotSchema>;
 

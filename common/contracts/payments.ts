@@ -279,7 +279,7 @@ export const LedgerEventMessageSchema = z.object({
 });
 export type LedgerEventMessage = z.infer<typeof LedgerEventMessageSchema>;
 
-/** Destination of the ledger outbox (producers LEDGER_EVENTS_<REGION>). */
+/** A topic: every binding named LEDGER_EVENTS_<REGION>__* receives each ledger event of that region. */
 export const LEDGER_EVENTS = 'LEDGER_EVENTS';
 
 // ── Transfer events (ledger outbox → topic TRANSFER_EVENTS) ────────────────

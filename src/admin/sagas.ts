@@ -55,6 +55,7 @@ adminSagas.openapi(
       summary:
         "An order saga's transitions, commands, replies, deadlines and undelivered messages (admin; linearizable: read at the saga).",
       request: {
+        // The same ids as /v1/orders/{id}: a region-naming id is 27 characters.
         params: z.object({ orderId: OrderIdSchema }),
       },
       responses: {

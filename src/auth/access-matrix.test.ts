@@ -352,6 +352,7 @@ const ROWS: Row[] = [
     success: 200,
   },
   { method: 'GET', path: '/v1/admin/dead-letters', level: 'admin', success: 200 },
+  { method: 'GET', path: '/v1/admin/analytics', level: 'admin', success: 200 },
   {
     method: 'POST',
     path: '/v1/admin/dead-letters/{id}/replay',

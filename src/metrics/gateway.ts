@@ -3,26 +3,11 @@
  * feeds them from the upstream-call layer. Route labels are route patterns
  * (`/v1/products/:id`), never raw paths, so cardinality stays bounded.
  */
+
+import { MetricsRegistry } from '@common/metrics/registry';
 import type { UpstreamObserver } from '@common/resilience';
-import { MetricsRegistry } from './registry';
 
 export const metrics = new MetricsRegistry();
-
-/**
- * When this isolate served its first request. Not read at module load: a
- * Worker's clock stands at the epoch while its global scope runs, which
- * made the uptime gauge report a timestamp instead of an age.
- */
-let firstRequestAt: number | undefined;
-
-export function markIsolateStart(now = Date.now()): void {
-  firstRequestAt ??= now;
-}
-
-/** Seconds since this isolate served its first request. */
-export function isolateAge_s(now = Date.now()): number {
-  return firstRequestAt === undefined ? 0 : Math.max(0, Math.floor((now - firstRequestAt) / 1000));
-}
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -37,6 +22,12 @@ export const httpDuration = metrics.histogram(
   'HTTP request latency in this isolate, by route pattern.',
   ['method', 'route'],
   SECONDS,
+);
+
+export const rateLimitRefusals = metrics.counter(
+  'meridian_rate_limit_refusals_total',
+  'Requests refused with 429 (rate limits and login throttling), by route pattern.',
+  ['route'],
 );
 
 export const shedRequests = metrics.counter(

@@ -3,12 +3,14 @@
  * per upstream (one series per state, 1 for the current one), bulkhead
  * occupancy, and requests in flight.
  */
+
+import { isolateAgeSeconds } from '@common/metrics/isolate';
+import type { Sample } from '@common/metrics/registry';
 import type { BreakerState } from '@common/resilience';
 import { SERVICE_NAMES } from '../upstream/services';
 import { inFlightRequests } from '../upstream/shed';
 import { gatewayUpstreams } from '../upstream/upstream';
-import { isolateAge_s, metrics } from './gateway';
-import type { Sample } from './registry';
+import { metrics } from './gateway';
 
 const STATES: readonly BreakerState[] = ['closed', 'open', 'half-open'];
 
@@ -55,7 +57,7 @@ metrics.gauge('meridian_http_in_flight', 'Requests this isolate is working on.',
 metrics.gauge(
   'meridian_isolate_uptime_seconds',
   'Age of the isolate these metrics come from (a reset means a new isolate).',
-  () => [{ labels: {}, value: isolateAge_s() }],
+  () => [{ labels: {}, value: isolateAgeSeconds() }],
 );
 
 export { metrics };

@@ -8,8 +8,17 @@ import { env, exports } from 'cloudflare:workers';
 import { afterAll, expect } from 'vitest';
 
 const BASE = 'http://meridian.test';
-const SERIES =
-  /^meridian_http_requests_total\{method="([A-Z]+)",route="([^"]+)",status="(\d{3})"\} /;
+const SERIES = /^meridian_http_requests_total\{([^}]*)\} /;
+const LABEL = /([a-z_]+)="((?:[^"\\]|\\.)*)"/g;
+
+/** The method, route and status labels of one request-counter line, in any order. */
+function requestLabels(line: string): { method: string; route: string; status: string } | null {
+  const labels = SERIES.exec(line)?.[1];
+  if (labels === undefined) return null;
+  const found = Object.fromEntries([...labels.matchAll(LABEL)].map((m) => [m[1], m[2]]));
+  const { method, route, status } = found;
+  return method && route && status && /^\d{3}$/.test(status) ? { method, route, status } : null;
+}
 
 type Doc = { paths: Record<string, Record<string, { responses?: Record<string, unknown> }>> };
 
@@ -19,14 +28,14 @@ async function get(path: string): Promise<Response> {
 }
 
 afterAll(async () => {
-  const metrics = await get('/metrics');
+  const metrics = await get('/metrics?service=gateway');
   if (metrics.status !== 200) return; // a suite that replaced the key or the registry
   const doc = (await (await get('/openapi.json')).json()) as Doc;
   const undocumented: string[] = [];
   for (const line of (await metrics.text()).split('\n')) {
-    const m = SERIES.exec(line);
+    const m = requestLabels(line);
     if (!m) continue;
-    const [, method = '', route = '', status = ''] = m;
+    const { method, route, status } = m;
     // Hono's `/v1/orders/:id` is OpenAPI's `/v1/orders/{id}`; HEAD is served by GET.
     const template = route.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
     const operation = doc.paths[template]?.[method === 'HEAD' ? 'get' : method.toLowerCase()];

@@ -23,9 +23,11 @@ import {
 } from '@common/contracts/catalog';
 import { SkuSchema } from '@common/contracts/inventory';
 import { createLogger, type Logger } from '@common/log';
+import { isolateSamples } from '@common/metrics/isolate';
+import { gaugeSample } from '@common/metrics/samples';
 import { fail, ok, type Result } from '@common/problem';
 import { isRegion, type Region } from '@common/regions';
-import { type CallMeta, type HealthReport, healthReport } from '@common/rpc';
+import { type CallMeta, type HealthReport, healthReport, type MetricSample } from '@common/rpc';
 import type { z } from 'zod';
 import { handleEnvelope } from './consumer';
 import { outboxBacklog, type RelayResult, relayOutbox } from './outbox';
@@ -161,6 +163,27 @@ export default class CatalogService extends WorkerEntrypoint<CatalogEnv> {
     }
     const served = await reader.skuExists(sku);
     return { exists: served.value !== null, freshForMs: served.freshForMs };
+  }
+
+  /** For the gateway's /metrics: this isolate's counters and the catalog outbox's backlog. */
+  async metrics(): Promise<MetricSample[]> {
+    const { pending, oldest_ms } = await outboxBacklog(this.env.CATALOG_DB);
+    const labels = { object: 'CatalogDb', region: 'global' };
+    return [
+      ...isolateSamples(),
+      gaugeSample(
+        'meridian_outbox_backlog',
+        'Outbox rows written but not yet accepted by their queue, by object type and region.',
+        labels,
+        pending,
+      ),
+      gaugeSample(
+        'meridian_outbox_oldest_age_seconds',
+        'How long the oldest undelivered outbox row has waited (0 when none).',
+        labels,
+        Math.floor(oldest_ms / 1000),
+      ),
+    ];
   }
 
   async health(): Promise<HealthReport> {

@@ -18,7 +18,8 @@ import type { WriteContext } from '../src/writes';
 
 export { eventually };
 
-export const catalog = exports.default;
+/** Typed as the catalog's entrypoint: `exports.default` is typed from every worker's generated types at once. */
+export const catalog = exports.default as unknown as Service<typeof CatalogService>;
 export const testEnv = env as unknown as CatalogEnv & { IDENTITY_DB: D1Database };
 
 export const meta: CallMeta = {

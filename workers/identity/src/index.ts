@@ -25,9 +25,10 @@ import {
   type TokenPair,
 } from '@common/contracts/identity';
 import { createLogger, errorMessage } from '@common/log';
+import { isolateSamples } from '@common/metrics/isolate';
 import { fail, ok, type Result } from '@common/problem';
 import { REGIONS, regionalDb } from '@common/regions';
-import { type CallMeta, type HealthReport, healthReport } from '@common/rpc';
+import { type CallMeta, type HealthReport, healthReport, type MetricSample } from '@common/rpc';
 import type { z } from 'zod';
 import * as accounts from './accounts';
 import { identityConfig } from './config';
@@ -138,6 +139,11 @@ export default class IdentityService extends WorkerEntrypoint<IdentityEnv> {
   /** The public halves of the signing keys (what the gateway must be configured with). */
   async jwks(): Promise<PublicJwks> {
     return (await signingKeys(this.env)).jwks;
+  }
+
+  /** For the gateway's /metrics: this isolate's own metrics. */
+  async metrics(): Promise<MetricSample[]> {
+    return isolateSamples();
   }
 
   async health(): Promise<HealthReport> {

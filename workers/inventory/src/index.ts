@@ -22,13 +22,15 @@ import {
 } from '@common/contracts/inventory';
 import type { Envelope } from '@common/envelope';
 import { createLogger } from '@common/log';
+import { isolateSamples } from '@common/metrics/isolate';
 import { fail, ok, type Result } from '@common/problem';
 import { queueSender } from '@common/queues';
 import { isRegion, type Region, regionalStub } from '@common/regions';
-import { type CallMeta, type HealthReport, healthReport } from '@common/rpc';
+import { type CallMeta, type HealthReport, healthReport, type MetricSample } from '@common/rpc';
 import type { z } from 'zod';
 import { handleInventoryCommand } from './commands';
 import { ReservationCoordinator } from './coordinator';
+import { shardSamples } from './metrics';
 import { shardFor } from './ring';
 import type { InventoryShard } from './shard';
 
@@ -161,6 +163,12 @@ export default class InventoryService extends WorkerEntrypoint<InventoryEnv> {
       (envelope) => handleInventoryCommand(this, envelope, (reply) => send(SAGA_REPLIES, [reply])),
       consumerOptions('inventory', this.env),
     );
+  }
+
+  /** For the gateway's /metrics: this isolate's counters and the shards' outbox backlog per region. */
+  async metrics(): Promise<MetricSample[]> {
+    const backlog = (region: Region, shard: string) => this.#shard(region, shard).outboxPending();
+    return [...isolateSamples(), ...(await shardSamples(this.env.INVENTORY_SHARDS, backlog))];
   }
 
   async health(): Promise<HealthReport> {

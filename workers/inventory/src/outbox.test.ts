@@ -85,7 +85,7 @@ describe('inventory outbox', () => {
     // The queue recovers; the alarm relays the row.
     await runInDurableObject(stub, (instance: InventoryShard) => {
       instance.send = async (_destination, batch) => {
-        await testEnv.INVENTORY_EVENTS_US.sendBatch(
+        await testEnv.INVENTORY_EVENTS_US__CATALOG.sendBatch(
           batch.map((body) => ({ body, contentType: 'json' })),
         );
       };

@@ -45,7 +45,7 @@ export class InventoryShard extends DurableObject<InventoryEnv> {
     this.outbox = new Outbox(ctx.storage, { retry_ms: Number(env.OUTBOX_RETRY_MS) || 2000 });
     this.#book = new StockBook(ctx.storage.sql, new ShardEvents(this.outbox));
     this.#retention_ms = Number(env.RESERVATION_RETENTION_MS) || 7 * 24 * 3600 * 1000;
-    // INVENTORY_EVENTS_<REGION>: each event on the queue of its region's warehouse.
+    // INVENTORY_EVENTS_<REGION>__*: each event on the queues of its region's warehouse.
     this.send = queueSender(env);
   }
 

@@ -6,9 +6,10 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import { consumeBatch, consumerOptions } from '@common/consumer';
 import { createLogger } from '@common/log';
+import { isolateSamples } from '@common/metrics/isolate';
 import type { Result } from '@common/problem';
 import { isRegion, queueRegion, REGIONS, type Region } from '@common/regions';
-import { type HealthReport, healthReport } from '@common/rpc';
+import { type HealthReport, healthReport, type MetricSample } from '@common/rpc';
 import {
   type DeadLetterFilter,
   type DeadLetterView,
@@ -22,6 +23,7 @@ import {
   type NotificationItem,
   notificationsDb,
 } from './inbox';
+import { deadLetterSamples } from './metrics';
 
 /** Topics consumed (one queue per region each: `<topic>-<region>`). */
 const EVENTS_QUEUE = 'meridian-notification-events';
@@ -57,6 +59,11 @@ export default class NotificationsService extends WorkerEntrypoint<Notifications
   /** Replays once; a second replay is 409 `dead_letter_already_replayed` (dead-letters.ts). */
   async replayDeadLetter(id: string): Promise<Result<DeadLetterView>> {
     return replayDeadLetter(this.env, id);
+  }
+
+  /** For the gateway's /metrics: this isolate's counters and every region's waiting dead letters. */
+  async metrics(): Promise<MetricSample[]> {
+    return [...isolateSamples(), ...(await deadLetterSamples(this.env))];
   }
 
   async health(): Promise<HealthReport> {

@@ -13,6 +13,7 @@ import {
   type PlaceOrderInput,
   PlaceOrderInputSchema,
 } from '@common/contracts/orders';
+import { isolateSamples } from '@common/metrics/isolate';
 import { fail, ok, type Result } from '@common/problem';
 import {
   findInRegions,
@@ -22,7 +23,8 @@ import {
   regionalStub,
   regionOfId,
 } from '@common/regions';
-import { type CallMeta, type HealthReport, healthReport } from '@common/rpc';
+import { type CallMeta, type HealthReport, healthReport, type MetricSample } from '@common/rpc';
+import { orderSamples } from './metrics';
 import {
   listOrders,
   type OrderSummary,
@@ -129,6 +131,11 @@ export default class OrdersService extends WorkerEntrypoint<OrdersEnv> {
         ? await this.#findInEveryRegion(orderId, (stub) => stub.inspect())
         : home && (await this.#saga(home, orderId).inspect());
     return saga ? ok(saga) : fail(404, 'saga_not_found', `no saga for order ${orderId}`);
+  }
+
+  /** For the gateway's /metrics: this isolate's counters and every region's orders by status. */
+  async metrics(): Promise<MetricSample[]> {
+    return [...isolateSamples(), ...(await orderSamples(this.env))];
   }
 
   async health(): Promise<HealthReport> {

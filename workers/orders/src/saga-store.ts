@@ -5,9 +5,10 @@
  * when the saga is placed, never before: reading a saga that was never
  * placed writes nothing, so looking up unknown order ids leaves no objects.
  */
+import { isTerminal, MESSAGE } from '@common/contracts/orders';
 import { hasTable, migrateSqlite, type SchemaStep } from '@common/do-schema';
 import { INBOX_TABLE, OUTBOX_HOLD, OUTBOX_TABLE } from '@common/outbox';
-import type { SagaState } from './machine';
+import type { Effect, SagaState } from './machine';
 
 export const SAGA_SCHEMA: readonly SchemaStep[] = [
   // 1: the tables as sagas created them inline before they had steps (their
@@ -31,6 +32,12 @@ export interface Trace {
 
 /** How a reply reached the saga: returned by the direct call, or delivered by a queue. */
 export type ReplyPath = 'fast_path' | 'queue';
+
+/** Replies applied, by the way they came (OrderSnapshot.replies). */
+export interface ReplyPaths {
+  fastPath: number;
+  queue: number;
+}
 
 export interface SagaLogEntry {
   seq: number;
@@ -109,6 +116,17 @@ export class SagaStore {
     );
   }
 
+  /** How many replies came each way, from the log (a saga logs a handful). */
+  replyPaths(): ReplyPaths {
+    const rows = this.#storage.sql
+      .exec<{ via: ReplyPath; n: number }>(
+        "SELECT via, COUNT(*) AS n FROM saga_log WHERE kind = 'reply' AND via IS NOT NULL GROUP BY via",
+      )
+      .toArray();
+    const count = (via: ReplyPath) => rows.find((r) => r.via === via)?.n ?? 0;
+    return { fastPath: count('fast_path'), queue: count('queue') };
+  }
+
   /** The most recent `limit` entries (≤ LOG_LIMIT_MAX), oldest first, and how many older ones were left out. */
   recentLog(limit = LOG_LIMIT_MAX): { entries: SagaLogEntry[]; omitted: number } {
     const rows = this.#storage.sql
@@ -124,4 +142,15 @@ export class SagaStore {
     const entries = rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
     return { entries, omitted: total - entries.length };
   }
+}
+
+/**
+ * The payload `effect` is published with: a terminal order event also says
+ * how the saga's replies came (`replies`), read from the log in the
+ * transaction that ends the saga, so it counts every reply once.
+ */
+export function withReplyPaths(effect: Effect, state: SagaState, store: SagaStore): unknown {
+  if (effect.type !== MESSAGE.orderStatusChanged || !isTerminal(state.status))
+    return effect.payload;
+  return { ...(effect.payload as object), replies: store.replyPaths() };
 }

@@ -232,6 +232,38 @@ describe('the saga answers after commit and chooses the path of each command', (
     expect(replies?.map((l) => l.via)).toEqual(['fast_path', 'fast_path', 'fast_path']);
   });
 
+  it('the terminal order event says how the replies came (analytics counts the fast path share); earlier events do not', async () => {
+    const o = order();
+    const sent = await isolated(o);
+    await runInDurableObject(stub(o), (saga: OrderSaga) => {
+      saga.fastPath = { ...saga.fastPath, enabled: true };
+      // Reserve answers directly; capture and confirm fail over to their queues.
+      saga.direct = async (_destination, command) => {
+        if (command.type !== INVENTORY_COMMANDS.reserveItems) throw new Error('down (test)');
+        return replyTo(command, 'test.command_result', ok({}));
+      };
+    });
+    await service.placeOrder(o, meta);
+    await eventually(
+      async () => (await stub(o).inspect())?.status,
+      (s) => s === 'STOCK_RESERVED',
+    );
+    for (const type of [MESSAGE.paymentCaptured, MESSAGE.reservationConfirmed])
+      await stub(o).handleReply(reply(o, type), queueOf(o));
+    const events = await eventually(
+      async () =>
+        sent
+          .filter((m) => m.destination === 'ORDER_EVENTS')
+          .map((m) => m.envelope.payload as { status: string; replies?: unknown }),
+      (list) => list.some((e) => e.status === 'CONFIRMED'),
+    );
+    expect(events.find((e) => e.status === 'CONFIRMED')?.replies).toEqual({
+      fastPath: 1,
+      queue: 2,
+    });
+    expect(events.filter((e) => e.status !== 'CONFIRMED').every((e) => !e.replies)).toBe(true);
+  });
+
   it('a direct call that fails sends its command over the queue, and the log says so', async () => {
     const o = order();
     const sent = await isolated(o);

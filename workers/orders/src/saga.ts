@@ -36,7 +36,7 @@ import {
 } from './fast-path';
 import { type Decision, decide, type SagaState, type SagaTimings, start } from './machine';
 import { type SagaReply, sagaReplyOf } from './replies';
-import { SagaStore, type Trace } from './saga-store';
+import { SagaStore, type Trace, withReplyPaths } from './saga-store';
 import { replyStep, type Step } from './steps';
 import { inspectionOf, type SagaInspection, viewOf } from './views';
 
@@ -104,7 +104,7 @@ export class OrderSaga extends DurableObject<OrdersEnv> {
     for (const effect of effects) {
       const envelope = makeEnvelope({
         type: effect.type,
-        payload: effect.payload,
+        payload: withReplyPaths(effect, state, this.#store),
         region: state.region,
         correlationId: state.orderId,
         causationId,

@@ -43,10 +43,11 @@ import {
 } from '@common/contracts/payments';
 import type { Envelope } from '@common/envelope';
 import { createLogger } from '@common/log';
+import { isolateSamples } from '@common/metrics/isolate';
 import { fail, ok, type Result } from '@common/problem';
 import { queueSender } from '@common/queues';
 import { queueRegion, REGIONS, type Region, regionalStub } from '@common/regions';
-import { type CallMeta, type HealthReport, healthReport } from '@common/rpc';
+import { type CallMeta, type HealthReport, healthReport, type MetricSample } from '@common/rpc';
 import type { z } from 'zod';
 import { handlePaymentCommand } from './commands';
 import type { AccountInit, AccountLedger, LedgerCommand } from './ledger';
@@ -267,6 +268,11 @@ export default class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
     const { region, customerId, transferId } = parsed.data;
     const found = await this.#ledger(region, customerId).getTransfer(transferId);
     return found ? ok(found) : fail(404, 'transfer_not_found', `no transfer ${transferId}`);
+  }
+
+  /** For the gateway's /metrics: this isolate's counters (its consumers' outcomes). */
+  async metrics(): Promise<MetricSample[]> {
+    return isolateSamples();
   }
 
   async health(): Promise<HealthReport> {

@@ -115,7 +115,7 @@ export class AccountLedger extends DurableObject<PaymentsEnv> {
       run: (cause, work) => this.#run(cause, work),
       self: () => this.#journal.state,
     });
-    // LEDGER_EVENTS_<REGION>, TRANSFER_EVENTS_<REGION>__*: the account's events stay on
+    // LEDGER_EVENTS_<REGION>__*, TRANSFER_EVENTS_<REGION>__*: the account's events stay on
     // its home region's queues.
     this.send = queueSender(env);
   }

@@ -1,9 +1,13 @@
 /**
- * A small in-memory metrics registry rendered in the Prometheus text format
- * (version 0.0.4). Values live in the isolate that recorded them: a scrape
- * sees one isolate, so dashboards sum across scrapes and treat resets as
- * restarts (counters are monotonic per isolate, as Prometheus expects).
+ * A small in-memory metrics registry. Values live in the isolate that
+ * recorded them: a scrape sees one isolate, so dashboards sum across scrapes
+ * and treat resets as restarts (counters are monotonic per isolate, as
+ * Prometheus expects). Metrics answer as `MetricSample`s, the shape every
+ * service's `metrics()` RPC returns; `renderPrometheus` turns them into text.
  */
+
+import { type FamilyDescriptor, renderPrometheus } from './prometheus';
+import type { MetricSample, MetricType } from './types';
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -20,24 +24,9 @@ export interface Sample {
 /** Bounds the number of label combinations a metric keeps (no unbounded growth). */
 const SERIES_MAX = 2000;
 
-function escapeLabel(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
-function formatLabels(labels: Labels, extra?: [string, string]): string {
-  const pairs = Object.entries(labels);
-  if (extra) pairs.push(extra);
-  if (pairs.length === 0) return '';
-  return `{${pairs.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}`;
-}
-
-function formatNumber(value: number): string {
-  if (value === Number.POSITIVE_INFINITY) return '+Inf';
-  return Number.isInteger(value) ? String(value) : value.toPrecision(6).replace(/\.?0+$/, '');
-}
-
 abstract class Metric<V> {
   protected readonly series = new Map<string, Series<V>>();
+  abstract readonly type: MetricType;
   constructor(
     readonly name: string,
     readonly help: string,
@@ -56,10 +45,11 @@ abstract class Metric<V> {
     return found;
   }
 
-  abstract render(): string[];
+  abstract samples(): MetricSample[];
 }
 
 export class Counter extends Metric<number> {
+  readonly type = 'counter';
   inc(labels: Labels = {}, by = 1): void {
     const series = this.entry(labels, () => 0);
     if (series) series.value += by;
@@ -70,12 +60,15 @@ export class Counter extends Metric<number> {
     return this.series.get(key)?.value ?? 0;
   }
 
-  render(): string[] {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
-    for (const { labels, value } of this.series.values()) {
-      lines.push(`${this.name}${formatLabels(labels)} ${formatNumber(value)}`);
-    }
-    return lines;
+  samples(): MetricSample[] {
+    const { name, help } = this;
+    return [...this.series.values()].map(({ labels, value }) => ({
+      name,
+      help,
+      type: 'counter',
+      labels,
+      value,
+    }));
   }
 }
 
@@ -86,6 +79,7 @@ interface HistogramValue {
 }
 
 export class Histogram extends Metric<HistogramValue> {
+  readonly type = 'histogram';
   constructor(
     name: string,
     help: string,
@@ -108,43 +102,54 @@ export class Histogram extends Metric<HistogramValue> {
     series.value.count++;
   }
 
-  render(): string[] {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
-    for (const { labels, value } of this.series.values()) {
+  samples(): MetricSample[] {
+    const base = { name: this.name, help: this.help, type: 'histogram' as const };
+    return [...this.series.values()].flatMap(({ labels, value }) => {
       let cumulative = 0;
-      this.buckets.forEach((bound, i) => {
+      const buckets = this.buckets.map((bound, i) => {
         cumulative += value.counts[i] ?? 0;
-        lines.push(
-          `${this.name}_bucket${formatLabels(labels, ['le', formatNumber(bound)])} ${cumulative}`,
-        );
+        return { bound: String(bound), value: cumulative };
       });
-      lines.push(`${this.name}_bucket${formatLabels(labels, ['le', '+Inf'])} ${value.count}`);
-      lines.push(`${this.name}_sum${formatLabels(labels)} ${formatNumber(value.sum)}`);
-      lines.push(`${this.name}_count${formatLabels(labels)} ${value.count}`);
-    }
-    return lines;
+      buckets.push({ bound: '+Inf', value: value.count });
+      return [
+        ...buckets.map(({ bound, value: n }) => ({
+          ...base,
+          series: 'bucket' as const,
+          labels: { ...labels, le: bound },
+          value: n,
+        })),
+        { ...base, series: 'sum' as const, labels, value: value.sum },
+        { ...base, series: 'count' as const, labels, value: value.count },
+      ];
+    });
   }
 }
 
 /** A gauge read at scrape time from the state it describes. */
 export class GaugeFn {
+  readonly type = 'gauge';
   constructor(
     readonly name: string,
     readonly help: string,
     private readonly collect: () => Sample[],
   ) {}
 
-  render(): string[] {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`];
-    for (const { labels, value } of this.collect()) {
-      lines.push(`${this.name}${formatLabels(labels)} ${formatNumber(value)}`);
-    }
-    return lines;
+  samples(): MetricSample[] {
+    const { name, help } = this;
+    return this.collect().map(({ labels, value }) => ({
+      name,
+      help,
+      type: 'gauge',
+      labels,
+      value,
+    }));
   }
 }
 
+type AnyMetric = FamilyDescriptor & { samples(): MetricSample[] };
+
 export class MetricsRegistry {
-  readonly #metrics: { render(): string[] }[] = [];
+  readonly #metrics: AnyMetric[] = [];
 
   counter(name: string, help: string, labelNames: readonly string[] = []): Counter {
     return this.#add(new Counter(name, help, labelNames));
@@ -163,11 +168,20 @@ export class MetricsRegistry {
     return this.#add(new GaugeFn(name, help, collect));
   }
 
-  render(): string {
-    return `${this.#metrics.flatMap((m) => m.render()).join('\n')}\n`;
+  samples(): MetricSample[] {
+    return this.#metrics.flatMap((m) => m.samples());
   }
 
-  #add<M extends { render(): string[] }>(metric: M): M {
+  /** Every declared metric, also those without a series yet (they render HELP and TYPE). */
+  describe(): FamilyDescriptor[] {
+    return this.#metrics.map(({ name, help, type }) => ({ name, help, type }));
+  }
+
+  render(): string {
+    return renderPrometheus(this.samples(), this.describe());
+  }
+
+  #add<M extends AnyMetric>(metric: M): M {
     this.#metrics.push(metric);
     return metric;
   }
