@@ -66,6 +66,19 @@ const testVars = {
     QUEUE_RETRY_DELAY_MAX_S: '1',
   },
   notifications: { QUEUE_RETRY_DELAY_MAX_S: '1' },
+  carts: {
+    CART_ANTI_ENTROPY_MS: '100',
+    CART_ANTI_ENTROPY_MS_MAX: '400',
+    OUTBOX_RETRY_MS: '200',
+    QUEUE_RETRY_DELAY_MAX_S: '1',
+    FAULTS_CACHE_MS: '100',
+  },
+  preferences: {
+    PREFERENCES_REPLICA_TIMEOUT_MS: '500',
+    PREFERENCES_HINT_RETRY_MS: '100',
+    PREFERENCES_HINT_RETRY_MS_MAX: '400',
+    FAULTS_CACHE_MS: '100',
+  },
   payments: {
     QUEUE_RETRY_DELAY_MAX_S: '1',
     OUTBOX_RETRY_MS: '200',
@@ -214,6 +227,8 @@ export default defineConfig({
       workerProject('orders', ['workers/orders/**/*.test.ts']),
       workerProject('payments', ['workers/payments/**/*.test.ts']),
       workerProject('notifications', ['workers/notifications/**/*.test.ts']),
+      workerProject('carts', ['workers/carts/**/*.test.ts']),
+      workerProject('preferences', ['workers/preferences/**/*.test.ts']),
     ],
   },
 });

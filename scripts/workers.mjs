@@ -16,6 +16,8 @@ export const WORKERS = [
   { name: 'payments', envInterface: 'PaymentsEnv', dir: 'workers/payments' },
   { name: 'orders', envInterface: 'OrdersEnv', dir: 'workers/orders' },
   { name: 'notifications', envInterface: 'NotificationsEnv', dir: 'workers/notifications' },
+  { name: 'carts', envInterface: 'CartsEnv', dir: 'workers/carts' },
+  { name: 'preferences', envInterface: 'PreferencesEnv', dir: 'workers/preferences' },
 ].map((w) => ({
   ...w,
   config: path.join(root, w.dir, 'wrangler.toml'),

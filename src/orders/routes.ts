@@ -5,14 +5,8 @@
  */
 
 import { MoneySchema } from '@common/contracts/catalog';
-import {
-  ORDER_STATUSES,
-  OrderItemInputSchema,
-  type PricedItem,
-  PricedItemSchema,
-} from '@common/contracts/orders';
-import { derivedId } from '@common/ids';
-import { problem, unwrap } from '@common/problem';
+import { ORDER_STATUSES, OrderItemInputSchema, PricedItemSchema } from '@common/contracts/orders';
+import { unwrap } from '@common/problem';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { withAccess } from '../auth/access';
 import { principalOf } from '../auth/authenticate';
@@ -20,6 +14,7 @@ import type { GatewayBindings } from '../context';
 import { problemResponses } from '../http/openapi';
 import { idempotent } from '../idempotency/middleware';
 import { callUpstream } from '../upstream/upstream';
+import { orderIdOf, placeOrder } from './place';
 
 const ORDER_STATUS = z.enum(ORDER_STATUSES).openapi('OrderStatus');
 const OrderSchema = z
@@ -70,43 +65,10 @@ orders.openapi(
     }),
   ),
   async (c) => {
-    const customer = principalOf(c);
-    const { items } = c.req.valid('json');
-    const log = c.get('log');
-    const prices = unwrap(
-      await callUpstream('catalog', () => c.env.CATALOG.quote(items.map((i) => i.sku)), { log }),
-    );
-    const priced: PricedItem[] = items.map((i) => {
-      const unitPrice = prices[i.sku];
-      if (!unitPrice) throw problem(400, 'sku_unknown', `unknown sku ${i.sku}`);
-      return { ...i, unitPrice };
-    });
-    if (new Set(priced.map((i) => i.unitPrice.currency)).size > 1) {
-      throw problem(
-        400,
-        'mixed_currencies',
-        'all items of an order must be priced in one currency',
-      );
-    }
-    const region = c.var.homeRegion;
-    // Derived from the idempotency key: a retry that takes over an attempt that
-    // died after placing the order names the same saga, which places it once.
-    const idem = c.get('idempotency');
-    if (!idem) throw problem(400, 'idempotency_key_required', 'send an Idempotency-Key header');
-    const orderId = await derivedId('ord', idem.startedAt, idem.operationId);
-    const order = unwrap(
-      await callUpstream(
-        'orders',
-        () =>
-          c.env.ORDERS.placeOrder(
-            { orderId, customerId: customer.id, region, items: priced },
-            meta(c),
-          ),
-        { log },
-      ),
-    );
+    const orderId = await orderIdOf(c);
+    const order = await placeOrder(c, orderId, c.req.valid('json').items);
     c.header('location', `/v1/orders/${order.orderId}`);
-    return c.json({ orderId: order.orderId, status: order.status }, 202);
+    return c.json(order, 202);
   },
 );
 

@@ -18,7 +18,7 @@ import type { WriteContext } from '../src/writes';
 
 export { eventually };
 
-export const catalog = exports.default;
+export const catalog = exports.default as unknown as Service<typeof CatalogService>;
 export const testEnv = env as unknown as CatalogEnv & { IDENTITY_DB: D1Database };
 
 export const meta: CallMeta = {

@@ -1,0 +1,80 @@
+/**
+ * The carts service's queues: replica-to-replica messages (one queue per
+ * region) and the order events that end checkouts.
+ *
+ * The operator's `replication` fault rule partitions the replicas here, at
+ * the consumer: `drop` discards the message (acknowledged, never applied: a
+ * lost message, which anti-entropy must make up for), `error` fails the
+ * delivery (the queue retries it), `latency` delays it.
+ */
+import type { ConsumeOutcome } from '@common/consumer';
+import { MESSAGE, OrderSnapshotSchema } from '@common/contracts/orders';
+import type { Envelope } from '@common/envelope';
+import type { Logger } from '@common/log';
+import { REGIONS, type Region } from '@common/regions';
+import { InjectedFaultError, injectFaults, workerFaultRules } from '@common/resilience';
+import { REPLICATION_MESSAGE, ReplicationPayloadSchema } from './messages';
+import { primaryOf, replicaById, replicaStub } from './placement';
+import type { Message } from './replication';
+
+/** The fault target that partitions cart replicas. */
+export const REPLICATION_TARGET = 'replication';
+export const ORDER_EVENTS_QUEUE = 'meridian-cart-order-events';
+
+/** The region whose replication queue `queue` is, if it is one. */
+export function replicationQueueRegion(queue: string): Region | undefined {
+  return REGIONS.find((r) => queue === `meridian-cart-replication-${r}`);
+}
+
+/** Applies the live `replication` rules to one delivery: 'drop' when the message is lost. */
+async function replicationFault(log: Logger): Promise<'drop' | 'pass'> {
+  const rules = (await workerFaultRules()?.forTarget(REPLICATION_TARGET)) ?? [];
+  if (rules.length === 0) return 'pass';
+  try {
+    await injectFaults(REPLICATION_TARGET, rules, { log, drop_ms_max: 0 });
+    return 'pass';
+  } catch (error) {
+    if (error instanceof InjectedFaultError && error.kind === 'drop') return 'drop';
+    throw error;
+  }
+}
+
+/** One replication message, delivered to the replica it is for. */
+export async function deliverReplication(
+  env: CartsEnv,
+  queueRegion: Region,
+  envelope: Envelope,
+  log: Logger,
+): Promise<ConsumeOutcome> {
+  if (envelope.type !== REPLICATION_MESSAGE) return 'ignored';
+  const { customerId, home, message } = ReplicationPayloadSchema.parse(envelope.payload);
+  const to = replicaById(home, message.to);
+  // Residency: a message travels only on the queue of its replica's region,
+  // and only between replicas the customer's home region allows.
+  if (!to || !replicaById(home, message.from) || to.region !== queueRegion)
+    throw new Error(`cart message ${message.from}→${message.to} of a ${home} customer on the ${queueRegion} queue`);
+  if ((await replicationFault(log)) === 'drop') {
+    log.warn('cart.replication_dropped', { customerId, from: message.from, to: message.to });
+    return 'ignored';
+  }
+  await replicaStub(env.CART_REPLICA, customerId, to).receive(
+    { customerId, home, replica: to.id },
+    message as Message,
+    envelope.traceparent,
+  );
+  return 'applied';
+}
+
+/** An order event: a CONFIRMED order takes its checkout's lines out; a failed one leaves them. */
+export async function settleCheckout(env: CartsEnv, envelope: Envelope): Promise<ConsumeOutcome> {
+  if (envelope.type !== MESSAGE.orderStatusChanged) return 'ignored';
+  const order = OrderSnapshotSchema.parse(envelope.payload);
+  const primary = primaryOf(order.region);
+  const stub = replicaStub(env.CART_REPLICA, order.customerId, primary);
+  const address = { customerId: order.customerId, home: order.region, replica: primary.id };
+  if (order.status === 'CONFIRMED')
+    return stub.completeCheckout(address, order.orderId, envelope.traceparent);
+  if (order.status === 'REJECTED' || order.status === 'CANCELLED')
+    return stub.abandonCheckout(order.orderId);
+  return 'ignored';
+}
