@@ -14,6 +14,7 @@ import { apiKeyAuth } from './auth/api-key';
 import { authenticate } from './auth/authenticate';
 import { me } from './auth/me';
 import { auth } from './auth/routes';
+import { cart } from './carts/routes';
 import type { GatewayBindings } from './context';
 import { mountDocs } from './docs/routes';
 import { adminFaults } from './faults/routes';
@@ -27,6 +28,7 @@ import { httpMetrics } from './metrics/http';
 import { metricsRoute } from './metrics/routes';
 import { notifications } from './notifications/routes';
 import { orders } from './orders/routes';
+import { preferences } from './preferences/routes';
 import { products } from './products/routes';
 import { rateLimit } from './ratelimit/middleware';
 import { region } from './region/region';
@@ -47,6 +49,8 @@ const FEATURES = [
   operations,
   accounts,
   transfers,
+  cart,
+  preferences,
 ];
 
 export function createApp(): OpenAPIHono<GatewayBindings> {

@@ -40,11 +40,6 @@ const IdParam = z.object({ id: z.string().regex(/^ord_[0-9A-Z]{26}$/, 'not an or
 
 export const orders = new OpenAPIHono<GatewayBindings>();
 
-const meta = (c: { get: (k: 'requestId' | 'traceparent') => string }) => ({
-  requestId: c.get('requestId'),
-  traceparent: c.get('traceparent'),
-});
-
 orders.openapi(
   createRoute(
     withAccess('customer', {

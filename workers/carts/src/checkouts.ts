@@ -50,7 +50,10 @@ export class Checkouts {
 
   get(orderId: string): CheckoutRecord | undefined {
     const row = this.storage.sql
-      .exec<Row>('SELECT order_id, items, snapshot, status FROM checkouts WHERE order_id = ?', orderId)
+      .exec<Row>(
+        'SELECT order_id, items, snapshot, status FROM checkouts WHERE order_id = ?',
+        orderId,
+      )
       .toArray()[0];
     return row
       ? {

@@ -52,7 +52,9 @@ export async function deliverReplication(
   // Residency: a message travels only on the queue of its replica's region,
   // and only between replicas the customer's home region allows.
   if (!to || !replicaById(home, message.from) || to.region !== queueRegion)
-    throw new Error(`cart message ${message.from}→${message.to} of a ${home} customer on the ${queueRegion} queue`);
+    throw new Error(
+      `cart message ${message.from}→${message.to} of a ${home} customer on the ${queueRegion} queue`,
+    );
   if ((await replicationFault(log)) === 'drop') {
     log.warn('cart.replication_dropped', { customerId, from: message.from, to: message.to });
     return 'ignored';

@@ -27,7 +27,7 @@ import {
 } from './consumer';
 import { refuseCheckout } from './limits';
 import { replicationQueue } from './messages';
-import { primaryOf, type ReplicaRef, replicasOf, replicaStub, servingReplica } from './placement';
+import { primaryOf, type ReplicaRef, replicaStub, replicasOf, servingReplica } from './placement';
 import type { CartReplica, ReplicaInspection } from './replica';
 
 export { CartReplica } from './replica';
@@ -68,7 +68,11 @@ export default class CartsService extends WorkerEntrypoint<CartsEnv> {
     const invalid = invalidRef(ref);
     const parsed = CartItemInputSchema.safeParse(item);
     if (invalid || !parsed.success)
-      return fail(400, 'cart_item_invalid', invalid ?? parsed.error?.issues[0]?.message ?? 'invalid');
+      return fail(
+        400,
+        'cart_item_invalid',
+        invalid ?? parsed.error?.issues[0]?.message ?? 'invalid',
+      );
     const { stub, address } = this.#serving(ref);
     return stub.add(address, parsed.data.sku, parsed.data.quantity, meta);
   }

@@ -4,8 +4,9 @@
  * cart it belongs to. Each region has its own queue; a message goes on the
  * queue of the region of the replica it is for.
  */
-import { z } from 'zod';
+
 import { REGIONS, type Region } from '@common/regions';
+import { z } from 'zod';
 import type { Message } from './replication';
 
 export const REPLICATION_MESSAGE = 'cart.replication';
@@ -18,10 +19,7 @@ const bounded = <T extends z.ZodType>(schema: T, max: number) =>
   schema.refine((v) => Object.keys(v as object).length <= max, `at most ${max} entries`);
 
 const ReplicaIdSchema = z.string().regex(/^[a-z]{2,8}$/);
-const VersionVectorSchema = bounded(
-  z.record(ReplicaIdSchema, z.number().int().nonnegative()),
-  16,
-);
+const VersionVectorSchema = bounded(z.record(ReplicaIdSchema, z.number().int().nonnegative()), 16);
 const CountersSchema = bounded(
   z.record(
     ReplicaIdSchema,

@@ -255,7 +255,7 @@ const worldArb = fc.record({
   commands: fc.array(commandArb, { minLength: 1, maxLength: 80 }),
 });
 
-export const MODEL_RUNS = 3000;
+const MODEL_RUNS = 3000;
 
 describe('cart replication model', () => {
   it('every replica holds the specification of what it has seen, and after a heal all converge to the specification of everything', () => {

@@ -22,7 +22,7 @@ import type { Result } from '@common/problem';
 import { queueSender } from '@common/queues';
 import type { CallMeta } from '@common/rpc';
 import { childTraceparent } from '@common/trace';
-import { Checkouts, CHECKOUTS_SCHEMA, type CheckoutRecord } from './checkouts';
+import { CHECKOUTS_SCHEMA, type CheckoutRecord, Checkouts } from './checkouts';
 import { type CartConfig, cartConfig } from './config';
 import { addDelta, clearDelta, itemsOf, removeDelta, type Snapshot, snapshotOf } from './crdt';
 import { refuseAdd } from './limits';
@@ -117,13 +117,19 @@ export class CartReplica extends DurableObject<CartsEnv> {
     };
     if (!this.#created) return fresh;
     const row = this.ctx.storage.sql
-      .exec<{ customer_id: string; replica: string; state: string; anti_entropy_at: number | null; anti_entropy_delay_ms: number }>(
-        'SELECT customer_id, replica, state, anti_entropy_at, anti_entropy_delay_ms FROM replica',
-      )
+      .exec<{
+        customer_id: string;
+        replica: string;
+        state: string;
+        anti_entropy_at: number | null;
+        anti_entropy_delay_ms: number;
+      }>('SELECT customer_id, replica, state, anti_entropy_at, anti_entropy_delay_ms FROM replica')
       .toArray()[0];
     if (!row) return fresh;
     if (row.customer_id !== address.customerId || row.replica !== ref.id)
-      throw new Error(`replica of ${row.customer_id}/${row.replica} asked as ${address.customerId}/${ref.id}`);
+      throw new Error(
+        `replica of ${row.customer_id}/${row.replica} asked as ${address.customerId}/${ref.id}`,
+      );
     return {
       replica: JSON.parse(row.state) as ReplicaState,
       antiEntropyAt: row.anti_entropy_at,
@@ -150,7 +156,11 @@ export class CartReplica extends DurableObject<CartsEnv> {
     const outbox = this.#open();
     for (const message of messages) {
       const to = this.#ref({ ...address, replica: message.to });
-      const payload: ReplicationPayload = { customerId: address.customerId, home: address.home, message };
+      const payload: ReplicationPayload = {
+        customerId: address.customerId,
+        home: address.home,
+        message,
+      };
       const envelope = makeEnvelope({
         type: REPLICATION_MESSAGE,
         payload,
@@ -178,7 +188,8 @@ export class CartReplica extends DurableObject<CartsEnv> {
       this.#save(address, row);
       return { result: decided.result, antiEntropyAt: row.antiEntropyAt };
     });
-    if (result.antiEntropyAt !== null) await scheduleAlarmBy(this.ctx.storage, result.antiEntropyAt);
+    if (result.antiEntropyAt !== null)
+      await scheduleAlarmBy(this.ctx.storage, result.antiEntropyAt);
     await this.#flush(address);
     return result.result;
   }
@@ -214,7 +225,11 @@ export class CartReplica extends DurableObject<CartsEnv> {
     if (refused) return { ok: false, problem: refused };
     const view = await this.#change(address, meta.traceparent, (row) => {
       const step = write(row.replica, addDelta(row.replica.cart, row.replica.id, sku, quantity));
-      return { row: { ...row, replica: step.replica }, messages: step.messages, result: step.replica };
+      return {
+        row: { ...row, replica: step.replica },
+        messages: step.messages,
+        result: step.replica,
+      };
     });
     return { ok: true, value: this.#view(view, address) };
   }
@@ -227,13 +242,19 @@ export class CartReplica extends DurableObject<CartsEnv> {
       const delta = removeDelta(row.replica.cart, sku);
       if (!delta) return { row, messages: [], result: row.replica };
       const step = write(row.replica, delta);
-      return { row: { ...row, replica: step.replica }, messages: step.messages, result: step.replica };
+      return {
+        row: { ...row, replica: step.replica },
+        messages: step.messages,
+        result: step.replica,
+      };
     });
     return this.#view(replica, address);
   }
 
   /** What a checkout would take: the lines and the counters they come from. */
-  async snapshot(address: ReplicaAddress): Promise<{ items: CartView['items']; snapshot: Snapshot }> {
+  async snapshot(
+    address: ReplicaAddress,
+  ): Promise<{ items: CartView['items']; snapshot: Snapshot }> {
     const { cart } = this.#load(address).replica;
     return { items: itemsOf(cart), snapshot: snapshotOf(cart) };
   }
@@ -269,14 +290,20 @@ export class CartReplica extends DurableObject<CartsEnv> {
       if (found.status !== 'open') return { row, messages: [], result: 'duplicate' as const };
       checkouts.settle(orderId, 'completed', Date.now());
       const step = write(row.replica, clearDelta(found.snapshot));
-      return { row: { ...row, replica: step.replica }, messages: step.messages, result: 'applied' as const };
+      return {
+        row: { ...row, replica: step.replica },
+        messages: step.messages,
+        result: 'applied' as const,
+      };
     });
   }
 
   /** The order of a checkout ended otherwise: its lines stay. */
   async abandonCheckout(orderId: string): Promise<'applied' | 'ignored'> {
     if (!this.#created) return 'ignored';
-    return new Checkouts(this.ctx.storage).settle(orderId, 'abandoned', Date.now()) ? 'applied' : 'ignored';
+    return new Checkouts(this.ctx.storage).settle(orderId, 'abandoned', Date.now())
+      ? 'applied'
+      : 'ignored';
   }
 
   async inspect(address: ReplicaAddress): Promise<ReplicaInspection> {
@@ -300,7 +327,8 @@ export class CartReplica extends DurableObject<CartsEnv> {
       .toArray()[0];
     const now = Date.now();
     const next = new Checkouts(this.ctx.storage).purge(now - this.config.checkout_retention_ms);
-    if (next !== null) await scheduleAlarmBy(this.ctx.storage, next + this.config.checkout_retention_ms);
+    if (next !== null)
+      await scheduleAlarmBy(this.ctx.storage, next + this.config.checkout_retention_ms);
     if (!address) return;
     const at = { customerId: address.customer_id, home: address.home, replica: address.replica };
     await this.#antiEntropy(at, now);
