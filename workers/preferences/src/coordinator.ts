@@ -29,7 +29,8 @@ import { HybridClock, newer } from './hlc';
 import type { NodeRead, Versioned } from './node';
 import { type NodeRef, nodeStub, preferenceList } from './ring';
 
-const clock = new HybridClock();
+/** One clock per isolate, made on first use (no random values at module scope in Workers). */
+let clock: HybridClock | undefined;
 
 export interface Coordination {
   env: PreferencesEnv;
@@ -117,7 +118,7 @@ export async function writePreferences(
 ): Promise<Result<PreferencesView>> {
   const current = await readAt(ctx, customerId, home, level);
   if (!current.ok) return current;
-  const copy: Versioned = { value, version: clock.next(current.value?.version ?? null) };
+  const copy: Versioned = { value, version: (clock ??= new HybridClock()).next(current.value?.version ?? null) };
   const { primaries, fallbacks } = placement(ctx, customerId, home);
   const need = needed(ctx.config, level, 'write');
   const calls = fanOut<string>(primaries, fallbacks, true, (node, slot) =>
