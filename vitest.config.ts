@@ -75,8 +75,10 @@ const testVars = {
   },
   preferences: {
     PREFERENCES_REPLICA_TIMEOUT_MS: '500',
-    PREFERENCES_HINT_RETRY_MS: '100',
-    PREFERENCES_HINT_RETRY_MS_MAX: '400',
+    // Slow enough that a replica stays stale for a while after it is back
+    // (the property test must meet stale replicas), fast enough to watch a handoff.
+    PREFERENCES_HINT_RETRY_MS: '1000',
+    PREFERENCES_HINT_RETRY_MS_MAX: '2000',
     FAULTS_CACHE_MS: '100',
   },
   payments: {

@@ -1,17 +1,30 @@
 /**
  * The coordinator of a preferences read or write (stateless; any isolate).
  *
- * Read at level L: ask the N primaries (a failed one is replaced by the next
- * fallback, which answers with the hint it holds), answer with the newest of
- * the first R(L) answers, and repair, in the background, every primary that
- * answered with an older copy.
+ * A customer's N replicas are the first N nodes of their preference list;
+ * the nodes after them are fallbacks. Levels:
+ * - `quorum` and `all` are strict: they count the answers of the N replicas
+ *   themselves (R or W of them, or all N). An acknowledged write is then
+ *   stored on W replicas, a successful read heard R replicas, and R + W > N
+ *   makes the two meet: a quorum read sees the last acknowledged quorum
+ *   write, whatever nodes fail in between.
+ * - `one` is sloppy: a fallback standing in for a failed replica counts
+ *   (for a write it keeps a hint; for a read it answers with the hints it
+ *   holds). Most available, and no promise to see the last write.
  *
- * Write at level L: first read at L (the version must be above the newest
- * one a quorum holds: that is what makes a write that follows an
- * acknowledged one win over it), then write to the N primaries; a primary
- * that fails is replaced by the next fallback, which keeps the copy as a hint
- * and hands it off when the primary answers again (sloppy quorum). Success
- * once W(L) slots took it; `all` counts only the primaries themselves.
+ * Whatever the level, a replica that fails a write gets a hint at the next
+ * fallback, which hands it off when the replica answers again (hinted
+ * handoff); and every read repairs, in the background, each replica that
+ * answered with an older copy (read repair).
+ *
+ * Why quorum does not count hints (Dynamo's sloppy quorum does): counting a
+ * fallback's hint toward W lets a quorum read miss an acknowledged write as
+ * soon as the replica is back and answers before its hint arrives. The
+ * property test (test/property.test.ts) finds exactly that schedule.
+ *
+ * A write first reads at its own level: its version must be above the
+ * newest that level sees, which is what makes a write that follows an
+ * acknowledged one win over it, even with clocks apart (hlc.ts).
  */
 import type {
   ConsistencyLevel,
@@ -73,7 +86,8 @@ async function readAt(
 ): Promise<Result<Versioned | null>> {
   const { primaries, fallbacks } = placement(ctx, customerId, home);
   const need = needed(ctx.config, level, 'read');
-  const calls = fanOut<NodeRead>(primaries, fallbacks, level !== 'all', (node) =>
+  const sloppy = level === 'one';
+  const calls = fanOut<NodeRead>(primaries, fallbacks, sloppy, (node) =>
     callNode(ctx.env, node, ctx.config.replica_timeout_ms, async (stub) => stub.read(customerId)),
   );
   const answers = await calls.enough(need);
@@ -118,7 +132,10 @@ export async function writePreferences(
 ): Promise<Result<PreferencesView>> {
   const current = await readAt(ctx, customerId, home, level);
   if (!current.ok) return current;
-  const copy: Versioned = { value, version: (clock ??= new HybridClock()).next(current.value?.version ?? null) };
+  const copy: Versioned = {
+    value,
+    version: (clock ??= new HybridClock()).next(current.value?.version ?? null),
+  };
   const { primaries, fallbacks } = placement(ctx, customerId, home);
   const need = needed(ctx.config, level, 'write');
   const calls = fanOut<string>(primaries, fallbacks, true, (node, slot) =>
@@ -126,8 +143,8 @@ export async function writePreferences(
       stub.write(node, customerId, copy, node.id === slot.id ? undefined : slot),
     ),
   );
-  // `all` means every replica itself took the write; hints count for one and quorum.
-  const counts = (s: Success<string>) => level !== 'all' || s.node.id === s.slot.id;
+  // Hints are always taken, but only `one` counts them (see above).
+  const counts = (s: Success<string>) => level === 'one' || s.node.id === s.slot.id;
   const acks = (await calls.enough(need, counts)).filter(counts).length;
   ctx.waitUntil(calls.settled);
   if (acks < need) return unavailable(acks, need, level);
