@@ -26,9 +26,31 @@ export function replicationQueueRegion(queue: string): Region | undefined {
   return REGIONS.find((r) => queue === `meridian-cart-replication-${r}`);
 }
 
+/** When this isolate's copy of the rules last came back from the registry. */
+let refreshedAt = Number.NEGATIVE_INFINITY;
+
+/**
+ * The live `replication` rules, never older than the cache interval. The
+ * shared cache lets a request use an old copy while another request reads
+ * the registry, so the first messages after a quiet spell would slip through
+ * a partition the operator set seconds ago; a partition must start and end
+ * when the operator says, so a delivery that finds the copy old reads it
+ * itself (at most one read per interval while messages flow).
+ */
+async function replicationRules(env: CartsEnv) {
+  const faults = workerFaultRules();
+  if (!faults) return [];
+  const interval_ms = Math.min(Number(Reflect.get(env, 'FAULTS_CACHE_MS')) || 1000, 2000);
+  if (Date.now() - refreshedAt >= interval_ms) {
+    await faults.refresh();
+    refreshedAt = Date.now();
+  }
+  return faults.forTarget(REPLICATION_TARGET);
+}
+
 /** Applies the live `replication` rules to one delivery: 'drop' when the message is lost. */
-async function replicationFault(log: Logger): Promise<'drop' | 'pass'> {
-  const rules = (await workerFaultRules()?.forTarget(REPLICATION_TARGET)) ?? [];
+async function replicationFault(env: CartsEnv, log: Logger): Promise<'drop' | 'pass'> {
+  const rules = await replicationRules(env);
   if (rules.length === 0) return 'pass';
   try {
     await injectFaults(REPLICATION_TARGET, rules, { log, drop_ms_max: 0 });
@@ -55,7 +77,7 @@ export async function deliverReplication(
     throw new Error(
       `cart message ${message.from}→${message.to} of a ${home} customer on the ${queueRegion} queue`,
     );
-  if ((await replicationFault(log)) === 'drop') {
+  if ((await replicationFault(env, log)) === 'drop') {
     log.warn('cart.replication_dropped', { customerId, from: message.from, to: message.to });
     return 'ignored';
   }
