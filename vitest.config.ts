@@ -231,6 +231,11 @@ export default defineConfig({
       workerProject('notifications', ['workers/notifications/**/*.test.ts']),
       workerProject('carts', ['workers/carts/**/*.test.ts']),
       workerProject('preferences', ['workers/preferences/**/*.test.ts']),
+      // Pure TypeScript (the linearizability checker and its models): plain
+      // Node, no workerd. No workerd project includes consistency/.
+      defineProject({
+        test: { name: 'node', include: ['consistency/**/*.test.ts'], environment: 'node' },
+      }),
     ],
   },
 });

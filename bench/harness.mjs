@@ -98,9 +98,10 @@ export function queueSettings() {
  * Starts the system and the bench worker in one Miniflare: the gateway and
  * the bench worker each on their own direct socket (`port + 1`, `port + 2`),
  * so neither request path crosses Miniflare's entry worker. Migrated and
- * seeded (products, stock in every region) before it resolves.
+ * seeded (products, stock in every region) before it resolves. `onLog`
+ * receives each structured log line of every worker (`{ level, message }`).
  */
-export async function startSystem({ port = 8910, vars = {} } = {}) {
+export async function startSystem({ port = 8910, vars = {}, onLog } = {}) {
   // wrangler looks for required secrets in process.env (as vitest.config.ts sets them).
   for (const [key, value] of Object.entries(DEV_VARS)) process.env[key] ??= value;
   await buildWorkers([...WORKERS, BENCH_WORKER]);
@@ -113,9 +114,11 @@ export async function startSystem({ port = 8910, vars = {} } = {}) {
       // No network lookup for the Request.cf placeholder.
       cf: false,
       log: new Log(LogLevel.WARN),
-      // Workers log one JSON line per request: count the bad ones, print none.
-      handleStructuredLogs: ({ level }) => {
-        if (level in workerLogs) workerLogs[level]++;
+      // Workers log one JSON line per request: count the bad ones, print none
+      // (`onLog`, if given, sees every line, e.g. to count injected faults).
+      handleStructuredLogs: (log) => {
+        if (log.level in workerLogs) workerLogs[log.level]++;
+        onLog?.(log);
       },
       workers: [
         { ...gateway, unsafeDirectSockets: [{ host: '127.0.0.1', port: port + 1 }] },

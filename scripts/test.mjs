@@ -1,6 +1,7 @@
 // `npm test`: everything CI checks, in order, stopping at the first failure:
 // generated types up to date, typecheck, lint, deploy dry-run, the workerd
-// test projects, then the end-to-end tests against the local system.
+// test projects (and the Node project of consistency/), a short consistency
+// run, then the end-to-end tests against the local system.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -29,6 +30,14 @@ const steps = [
       `--outputFile.json=${path.join(reports, 'workerd.json')}`,
     ],
   ],
+  // A short run of `npm run consistency` (the full run is the command):
+  // linearizability checks of real histories, the control, staleness bounds.
+  [
+    'consistency (short run)',
+    'node',
+    ['consistency/run.mjs'],
+    { CONSISTENCY_DURATION_MS: '4000', CONSISTENCY_STALENESS_TRIALS: '2' },
+  ],
   [
     'end-to-end tests',
     bin('vitest'),
@@ -52,10 +61,10 @@ function count(file) {
   failed += report.numFailedTests ?? 0;
 }
 
-for (const [name, command, args] of steps) {
+for (const [name, command, args, env = {}] of steps) {
   const started = Date.now();
   console.log(`\n▶ ${name}`);
-  const result = spawnSync(command, args, { cwd: root, env: childEnv(), stdio: 'inherit' });
+  const result = spawnSync(command, args, { cwd: root, env: childEnv(env), stdio: 'inherit' });
   console.log(
     `${result.status === 0 ? '✓' : '✗'} ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
   );
