@@ -27,3 +27,23 @@ export const problemResponses = (...statuses: number[]) =>
       },
     ]),
   );
+
+/** The D1 read session bookmark a read-model route takes and returns (common/d1-session.ts). */
+export const BookmarkHeaders = z.object({
+  'x-d1-bookmark': z
+    .string()
+    .regex(/^[\x21-\x7e]{1,256}$/, 'not a bookmark')
+    .optional()
+    .openapi({
+      description:
+        'The X-D1-Bookmark of a previous answer: this read sees at least what that one saw, whichever replica serves it.',
+    }),
+});
+
+export const bookmarkHeaderDocs = {
+  'x-d1-bookmark': {
+    description:
+      "The read session's bookmark: send it with the next read to read at least this fresh.",
+    schema: { type: 'string' as const },
+  },
+};

@@ -6,12 +6,13 @@
 
 import { MoneySchema } from '@common/contracts/catalog';
 import { ORDER_STATUSES, OrderItemInputSchema, PricedItemSchema } from '@common/contracts/orders';
+import { BOOKMARK_HEADER } from '@common/d1-session';
 import { unwrap } from '@common/problem';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { withAccess } from '../auth/access';
 import { principalOf } from '../auth/authenticate';
 import type { GatewayBindings } from '../context';
-import { problemResponses } from '../http/openapi';
+import { BookmarkHeaders, bookmarkHeaderDocs, problemResponses } from '../http/openapi';
 import { idempotent } from '../idempotency/middleware';
 import { callUpstream } from '../upstream/upstream';
 import { orderIdOf, placeOrder } from './place';
@@ -110,11 +111,16 @@ orders.openapi(
     withAccess('customer', {
       method: 'get',
       path: '/v1/orders',
-      summary: "The caller's orders (customer; eventual: from the region's read model).",
-      request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).optional() }) },
+      summary:
+        "The caller's orders (customer; eventual: from the region's read model, served by the nearest D1 replica). Send the X-D1-Bookmark of a previous answer to read at least that fresh.",
+      request: {
+        query: z.object({ limit: z.coerce.number().int().min(1).max(100).optional() }),
+        headers: BookmarkHeaders,
+      },
       responses: {
         200: {
           description: 'orders, newest first',
+          headers: bookmarkHeaderDocs,
           content: {
             'application/json': {
               schema: z.object({
@@ -139,12 +145,17 @@ orders.openapi(
   async (c) => {
     const customer = principalOf(c);
     const region = c.var.homeRegion;
-    const orders = await callUpstream(
-      'orders',
-      () => c.env.ORDERS.listOrders(customer.id, region, c.req.valid('query').limit ?? 50),
-      { log: c.get('log') },
+    const bookmark = c.req.header(BOOKMARK_HEADER) ?? null;
+    const page = unwrap(
+      await callUpstream(
+        'orders',
+        () =>
+          c.env.ORDERS.listOrders(customer.id, region, c.req.valid('query').limit ?? 50, bookmark),
+        { log: c.get('log') },
+      ),
     );
-    return c.json({ items: orders.map(({ customerId: _owner, ...order }) => order) }, 200);
+    if (page.bookmark) c.header(BOOKMARK_HEADER, page.bookmark);
+    return c.json({ items: page.items.map(({ customerId: _owner, ...order }) => order) }, 200);
   },
 );
 

@@ -11,6 +11,7 @@ import {
   type PlaceOrderInput,
   PlaceOrderInputSchema,
 } from '@common/contracts/orders';
+import { isBookmark } from '@common/d1-session';
 import { fail, ok, type Result } from '@common/problem';
 import { REGIONS, type Region, regionalStub } from '@common/regions';
 import { type CallMeta, type HealthReport, healthReport } from '@common/rpc';
@@ -21,6 +22,8 @@ import type { OrderSaga } from './saga';
 export { OrderSaga } from './saga';
 
 const EVENTS_QUEUE = 'meridian-order-events';
+
+const clampLimit = (limit: number) => Math.min(Math.max(limit, 1), 100);
 
 export default class OrdersService extends WorkerEntrypoint<OrdersEnv> {
   #saga(region: Region, orderId: string): DurableObjectStub<OrderSaga> {
@@ -67,14 +70,21 @@ export default class OrdersService extends WorkerEntrypoint<OrdersEnv> {
     return this.#saga(region, orderId).cancel(customerId);
   }
 
-  /** Eventual: from the region's read model. */
-  async listOrders(customerId: string, region: Region, limit = 50): Promise<OrderSummary[]> {
-    return listOrders(this.env, region, customerId, Math.min(Math.max(limit, 1), 100));
+  /** Eventual: from the region's read model, at or after `bookmark` when given (D1 sessions). */
+  async listOrders(
+    customerId: string,
+    region: Region,
+    limit = 50,
+    bookmark?: string | null,
+  ): Promise<Result<{ items: OrderSummary[]; bookmark: string | null }>> {
+    if (bookmark !== undefined && bookmark !== null && !isBookmark(bookmark))
+      return fail(400, 'bookmark_invalid', 'not a bookmark this API issued');
+    return ok(await listOrders(this.env, region, customerId, clampLimit(limit), bookmark));
   }
 
   /** Operators: the most recent orders of one region's read model. */
   async listRegionOrders(region: Region, limit = 50): Promise<OrderSummary[]> {
-    return listOrders(this.env, region, null, Math.min(Math.max(limit, 1), 100));
+    return (await listOrders(this.env, region, null, clampLimit(limit))).items;
   }
 
   /** Admin inspection; the order's region is unknown to an operator, so every region is asked. */

@@ -7,6 +7,7 @@
 
 import { applyOnceD1, type ConsumeOutcome } from '@common/consumer';
 import { MESSAGE, type OrderSnapshot, OrderSnapshotSchema } from '@common/contracts/orders';
+import { readSession } from '@common/d1-session';
 import type { Envelope } from '@common/envelope';
 import { REGION_CONFIG, type Region } from '@common/regions';
 
@@ -67,14 +68,20 @@ interface OrderRow {
   updated_at: number;
 }
 
-/** A customer's orders, or (customerId null, for operators) every order of the region. */
+/**
+ * A customer's orders, or (customerId null, for operators) every order of
+ * the region, read in a D1 session (common/d1-session.ts): at or after
+ * `bookmark` when given, else from the nearest replica; with the session's
+ * bookmark for the next read.
+ */
 export async function listOrders(
   env: OrdersEnv,
   region: Region,
   customerId: string | null,
   limit: number,
-): Promise<OrderSummary[]> {
-  const db = ordersDb(env, region);
+  bookmark?: string | null,
+): Promise<{ items: OrderSummary[]; bookmark: string | null }> {
+  const db = readSession(ordersDb(env, region), bookmark);
   const query =
     customerId === null
       ? db.prepare('SELECT * FROM orders ORDER BY created_at DESC, id DESC LIMIT ?').bind(limit)
@@ -84,7 +91,7 @@ export async function listOrders(
           )
           .bind(customerId, limit);
   const { results } = await query.all<OrderRow>();
-  return results.map((r) => ({
+  const items = results.map((r) => ({
     orderId: r.id,
     customerId: r.customer_id,
     status: r.status,
@@ -93,4 +100,5 @@ export async function listOrders(
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
   }));
+  return { items, bookmark: db.getBookmark() };
 }
