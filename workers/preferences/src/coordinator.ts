@@ -44,6 +44,10 @@ import { type NodeRef, nodeStub, preferenceList } from './ring';
 
 /** One clock per isolate, made on first use (no random values at module scope in Workers). */
 let clock: HybridClock | undefined;
+function hlc(): HybridClock {
+  clock ??= new HybridClock();
+  return clock;
+}
 
 export interface Coordination {
   env: PreferencesEnv;
@@ -134,7 +138,7 @@ export async function writePreferences(
   if (!current.ok) return current;
   const copy: Versioned = {
     value,
-    version: (clock ??= new HybridClock()).next(current.value?.version ?? null),
+    version: hlc().next(current.value?.version ?? null),
   };
   const { primaries, fallbacks } = placement(ctx, customerId, home);
   const need = needed(ctx.config, level, 'write');
