@@ -48,7 +48,8 @@ const testVars = {
     RETRY_BUDGET_PER_REQUEST: '2',
     SHED_IN_FLIGHT_MAX: '1000',
     FAULTS_CACHE_MS: '200',
-    // Every test request comes from one anonymous IP; limiter tests set their own.
+    // Tests send many requests per principal; limiter tests swap in a small
+    // binding (the API limit's binding follows this var: scripts/miniflare.mjs).
     RATE_LIMIT_API_CAPACITY: '100000',
     RATE_LIMIT_AUTH_IP_MAX: '100000',
   },
@@ -149,53 +150,65 @@ interface ProjectOptions {
   exclude?: string[];
   /** Var overrides for the runner on top of testVars. */
   vars?: Record<string, string>;
+  /** Extra Rate Limiting bindings of the runner (tests that need a small limit). */
+  ratelimits?: Record<string, { namespace_id: string; simple: { limit: number; period: 10 | 60 } }>;
 }
 
 /** A project whose runner is `runner` and whose other workers are auxiliary. */
 function workerProject(runner: string, include: string[], options: ProjectOptions = {}) {
   const name = options.name ?? runner;
   const runnerScript = scriptNames[runner] ?? `meridian-${runner}`;
-  const others = workers
-    .filter((w) => w.name !== runner)
-    .map((w) =>
-      pointAtRunner(
-        workerOptions(w, { vars: testVars }),
-        runnerScript,
-        `vitest-plugin-runner-${name}`,
-      ),
-    );
   const vars = {
     ...testVars,
     [runner]: { ...(testVars as Record<string, object>)[runner], ...options.vars },
   };
-  const own = workerOptions(byName(runner), { vars });
   return defineProject({
     resolve: { alias },
     plugins: [
-      cloudflareTest(async () => ({
-        wrangler: { configPath: byName(runner).config },
-        miniflare: {
-          bindings: {
-            ...own.bindings,
-            TEST_MIGRATIONS: await migrations(),
-            // Lets tests sign tokens as identity does (attack tests re-sign variants).
-            TEST_JWT_PRIVATE_KEYS: devVars.JWT_PRIVATE_KEYS ?? '[]',
+      // Resolved when the pool starts, after the global setup built the
+      // bundles: a bundle's modules (WebAssembly beside it) are known then.
+      cloudflareTest(async () => {
+        const others = workers
+          .filter((w) => w.name !== runner)
+          .map((w) =>
+            pointAtRunner(
+              workerOptions(w, { vars: testVars }),
+              runnerScript,
+              `vitest-plugin-runner-${name}`,
+            ),
+          );
+        const own = workerOptions(byName(runner), { vars });
+        return {
+          wrangler: { configPath: byName(runner).config },
+          miniflare: {
+            bindings: {
+              ...own.bindings,
+              TEST_MIGRATIONS: await migrations(),
+              // Lets tests sign tokens as identity does (attack tests re-sign variants).
+              TEST_JWT_PRIVATE_KEYS: devVars.JWT_PRIVATE_KEYS ?? '[]',
+            },
+            // The runner also binds the other services' databases and caches
+            // (same ids, so the same storage) for fixtures and assertions only.
+            d1Databases: Object.assign(
+              {},
+              ...others.map((o: { d1Databases?: object }) => o.d1Databases ?? {}),
+              own.d1Databases,
+              // Scratch databases of the schema compatibility test (common/schema-compat.test.ts).
+              {
+                SCHEMA_COMPAT_PREVIOUS_DB: 'schema-compat-previous',
+                SCHEMA_COMPAT_HEAD_DB: 'schema-compat-head',
+              },
+            ),
+            kvNamespaces: Object.assign(
+              {},
+              ...others.map((o: { kvNamespaces?: object }) => o.kvNamespaces ?? {}),
+              own.kvNamespaces,
+            ),
+            ratelimits: { ...own.ratelimits, ...options.ratelimits },
+            workers: others,
           },
-          // The runner also binds the other services' databases and caches
-          // (same ids, so the same storage) for fixtures and assertions only.
-          d1Databases: Object.assign(
-            {},
-            ...others.map((o: { d1Databases?: object }) => o.d1Databases ?? {}),
-            own.d1Databases,
-          ),
-          kvNamespaces: Object.assign(
-            {},
-            ...others.map((o: { kvNamespaces?: object }) => o.kvNamespaces ?? {}),
-            own.kvNamespaces,
-          ),
-          workers: others,
-        },
-      })),
+        };
+      }),
     ],
     test: {
       name,
@@ -216,6 +229,10 @@ export default defineConfig({
     projects: [
       workerProject('gateway', ['common/**/*.test.ts', 'src/**/*.test.ts'], {
         exclude: ['src/upstream/shed.test.ts'],
+        // The API limit's tests swap this in for API_RATE_LIMITER (100000 here).
+        ratelimits: {
+          TEST_API_RATE_LIMITER: { namespace_id: '9001', simple: { limit: 5, period: 60 } },
+        },
       }),
       // Shedding needs a tiny in-flight limit; every other suite needs room
       // for its 50 concurrent requests, so it runs in its own project.
@@ -231,10 +248,17 @@ export default defineConfig({
       workerProject('notifications', ['workers/notifications/**/*.test.ts']),
       workerProject('carts', ['workers/carts/**/*.test.ts']),
       workerProject('preferences', ['workers/preferences/**/*.test.ts']),
-      // Pure TypeScript (the linearizability checker and its models): plain
-      // Node, no workerd. No workerd project includes consistency/.
+      // Plain Node, no workerd: the linearizability checker and its models
+      // (consistency/), and the operator scripts (deploy checks, the rollout with
+      // a fake wrangler on PATH), run as an operator runs them.
       defineProject({
-        test: { name: 'node', include: ['consistency/**/*.test.ts'], environment: 'node' },
+        test: {
+          name: 'node',
+          include: ['consistency/**/*.test.ts', 'scripts/**/*.test.mjs'],
+          environment: 'node',
+          // Each fake wrangler call is a Node process: a rollout is dozens of them.
+          testTimeout: 60_000,
+        },
       }),
     ],
   },

@@ -1,13 +1,20 @@
 /**
  * Structured JSON logs: one line per event, always carrying the request id
  * and traceparent of the work it belongs to so lines can be joined across
- * workers and queue hops.
+ * workers and queue hops, and the worker version that wrote it.
  */
+import { type VersionInfo, workerVersion } from './version';
+
 export interface LogContext {
   service: string;
   requestId?: string;
   traceparent?: string;
   correlationId?: string;
+  /**
+   * The running worker version (`version_metadata`), filled in by
+   * createLogger; not `version`, which events use for their own versions.
+   */
+  workerVersion?: VersionInfo;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -20,7 +27,9 @@ export interface Logger {
   with(extra: Partial<LogContext>): Logger;
 }
 
-export function createLogger(context: LogContext): Logger {
+export function createLogger(given: LogContext): Logger {
+  // During a gradual deployment two versions log side by side: name ours.
+  const context: LogContext = { workerVersion: workerVersion(), ...given };
   const log = (level: LogLevel, msg: string, fields: Record<string, unknown> = {}) => {
     const line = JSON.stringify({
       level,

@@ -20,6 +20,11 @@ export async function buildWorkers(workers = WORKERS) {
         conditions: ['workerd', 'worker', 'browser'],
         mainFields: ['browser', 'module', 'main'],
         external: ['cloudflare:*', 'node:*'],
+        // WebAssembly is imported precompiled (Workers refuse to compile it
+        // at run time): the file goes beside the bundle and Miniflare loads
+        // it as a CompiledWasm module (scripts/miniflare.mjs).
+        loader: { '.wasm': 'copy' },
+        assetNames: '[name]',
         tsconfig: path.join(root, 'tsconfig.json'),
         sourcemap: 'linked',
         logLevel: 'warning',

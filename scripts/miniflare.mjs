@@ -34,14 +34,44 @@ export function workerOptions(worker, { vars = {}, secrets = readDevVars() } = {
   // A bundle needs no module rules; Miniflare 5 refuses them alongside scriptPath.
   // Module paths must stay inside the modules root, so root both at the repo.
   const { modulesRules: _rules, ...rest } = options;
+  const overrides = vars[worker.name] ?? {};
   return {
     ...rest,
+    ratelimits: sizedRateLimits(rest.ratelimits, overrides),
     rootPath: root,
     modulesRoot: root,
     name: config.name,
-    modules: true,
-    scriptPath: bundlePath(worker),
-    bindings: { ...options.bindings, ...workerSecrets, ...(vars[worker.name] ?? {}) },
+    ...bundleModules(worker),
+    bindings: { ...options.bindings, ...workerSecrets, ...overrides },
+  };
+}
+
+/**
+ * The API limit's Rate Limiting binding follows a RATE_LIMIT_API_CAPACITY
+ * override (the var says what the headers report; the binding enforces):
+ * tests and the bench send every request from one client and run deeper.
+ */
+function sizedRateLimits(ratelimits, overrides) {
+  const limit = Number(overrides.RATE_LIMIT_API_CAPACITY);
+  if (!ratelimits?.API_RATE_LIMITER || !Number.isInteger(limit) || limit <= 0) return ratelimits;
+  const api = ratelimits.API_RATE_LIMITER;
+  return { ...ratelimits, API_RATE_LIMITER: { ...api, simple: { ...api.simple, limit } } };
+}
+
+/**
+ * The bundle as Miniflare modules: the entry, plus the WebAssembly files the
+ * build copied beside it (imported as precompiled modules, as Workers require).
+ */
+function bundleModules(worker) {
+  const entry = bundlePath(worker);
+  const dir = path.dirname(entry);
+  const wasm = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.wasm')) : [];
+  if (!wasm.length) return { modules: true, scriptPath: entry };
+  return {
+    modules: [
+      { type: 'ESModule', path: entry },
+      ...wasm.map((f) => ({ type: 'CompiledWasm', path: path.join(dir, f) })),
+    ],
   };
 }
 

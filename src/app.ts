@@ -18,6 +18,9 @@ import { cart } from './carts/routes';
 import type { GatewayBindings } from './context';
 import { mountDocs } from './docs/routes';
 import { adminFaults } from './faults/routes';
+import { adminFlags } from './flags/routes';
+import { adminCredits } from './funding/credits';
+import { webhooks } from './funding/webhook';
 import { health } from './health/routes';
 import { jsonBody } from './http/body';
 import { apiCors } from './http/cors';
@@ -34,12 +37,14 @@ import { rateLimit } from './ratelimit/middleware';
 import { region } from './region/region';
 import { transfers } from './transfers/routes';
 import { shed } from './upstream/shed';
+import { versionHeader } from './version/header';
 
 /** Each feature's routes, in the order /docs lists them. */
 const FEATURES = [
   health,
   metricsRoute,
   adminFaults,
+  adminFlags,
   auth,
   me,
   products,
@@ -49,6 +54,8 @@ const FEATURES = [
   operations,
   accounts,
   transfers,
+  webhooks,
+  adminCredits,
   cart,
   preferences,
 ];
@@ -56,7 +63,9 @@ const FEATURES = [
 export function createApp(): OpenAPIHono<GatewayBindings> {
   const app = new OpenAPIHono<GatewayBindings>({ defaultHook: validationHook });
 
-  // 1. Every request: request id, traceparent and logger; metrics; headers.
+  // 1. Every request: the version that answers, request id, traceparent and
+  // logger; metrics; headers.
+  app.use(versionHeader());
   app.use(requestContext());
   app.use(httpMetrics());
   app.use(secureHeaders());

@@ -2,6 +2,7 @@
 import { createApp } from './app';
 
 export { FaultRegistry } from './faults/registry';
+export { FlagStore } from './flags/store';
 export { IdempotencyRecord } from './idempotency/record';
 export { RateLimiter } from './ratelimit/limiter';
 

@@ -51,8 +51,72 @@ const MovementSchema = AccountRefSchema.extend({
   currency: CurrencySchema.optional(),
 });
 
+/** A sandbox deposit (development and tests only; the gateway refuses it elsewhere). */
 export const DepositInputSchema = MovementSchema;
 export type DepositInput = z.infer<typeof DepositInputSchema>;
+
+// ── Funding: the ways money enters a ledger ────────────────────────────────
+
+/**
+ * Where the money of a FundsDeposited event came from: the payment
+ * provider's signed webhook (`provider`), an admin credit with who and why
+ * (`admin`), or a sandbox deposit (`sandbox`, development and tests).
+ */
+export const FUNDING_SOURCES = ['provider', 'admin', 'sandbox'] as const;
+export type FundingSource = (typeof FUNDING_SOURCES)[number];
+export type Funding =
+  | { source: 'sandbox' }
+  | { source: 'provider'; eventId: string }
+  | { source: 'admin'; by: string; reason: string };
+
+/** The provider's event id: it makes a top-up idempotent (one credit per id). */
+export const ProviderEventIdSchema = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[\x21-\x7e]+$/, 'an event id must be visible ASCII');
+
+/** A top-up the payment provider reported (`top_up.succeeded`), credited once per event id. */
+export const TopUpInputSchema = AccountRefSchema.extend({
+  eventId: ProviderEventIdSchema,
+  amount: AmountSchema,
+  currency: CurrencySchema,
+});
+export type TopUpInput = z.infer<typeof TopUpInputSchema>;
+
+export const CREDIT_REASON_MAX = 500;
+
+/** An admin's credit: who (`by`) and why (`reason`) are recorded on the ledger event. */
+export const AdminCreditInputSchema = MovementSchema.extend({
+  by: z.string().min(1).max(100),
+  reason: z.string().trim().min(3).max(CREDIT_REASON_MAX),
+});
+export type AdminCreditInput = z.infer<typeof AdminCreditInputSchema>;
+
+export const CreditsQuerySchema = AccountRefSchema.extend({
+  /** Items with seq < before (newest first). */
+  before: z.number().int().positive().optional(),
+  limit: z.number().int().min(1).max(PAGE_LIMIT_MAX).default(20),
+});
+export type CreditsQuery = z.input<typeof CreditsQuerySchema>;
+
+/** One entry of money into a ledger, as operators audit it. */
+export interface CreditView {
+  seq: number;
+  source: FundingSource;
+  amount: Money;
+  /** The provider's event id (`provider`). */
+  eventId?: string;
+  /** Who credited (`admin`): `operator` or `admin:<customerId>`. */
+  by?: string;
+  reason?: string;
+  at: string;
+}
+
+export interface CreditsPage {
+  items: CreditView[];
+  nextCursor: number | null;
+}
 
 /** Capture (charge) for an order; refunds are limited to what was captured for it. */
 export const CaptureInputSchema = MovementSchema.extend({ orderId: z.string().min(1).max(64) });
@@ -147,6 +211,8 @@ export interface AccountEventView {
   type: LedgerEventType;
   amount?: Money;
   reference?: string;
+  /** FundsDeposited: where the money came from. */
+  source?: FundingSource;
   at: string;
 }
 

@@ -7,12 +7,11 @@
  * retry an injected fault looks exactly like the upstream misbehaving.
  */
 import { z } from 'zod';
+import { DocumentCache } from '../config-document';
 import type { Logger } from '../log';
-import { errorMessage } from '../log';
 import { type Clock, systemClock } from './clock';
 import { InjectedFaultError } from './errors';
 import type { CallContext, Operation, Policy } from './policy';
-import { withTimeout } from './timeout';
 
 export const FAULT_KINDS = ['latency', 'error', 'drop'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -56,70 +55,37 @@ export interface FaultRulesOptions {
 
 /** The rules as this isolate knows them: a cached copy of the registry. */
 export class FaultRules {
-  #rules: StoredFaultRule[] = [];
-  #fetchedAt = Number.NEGATIVE_INFINITY;
-  #loading: { done: Promise<void>; startedAt: number } | undefined;
+  readonly #doc: DocumentCache<FaultRuleSet>;
   readonly #clock: Clock;
 
-  constructor(
-    private readonly load: () => Promise<unknown>,
-    private readonly options: FaultRulesOptions,
-  ) {
+  constructor(load: () => Promise<unknown>, options: FaultRulesOptions) {
     this.#clock = options.clock ?? systemClock;
+    // Fail open: a broken registry must never break traffic. Known rules
+    // still expire on their own (the filter below).
+    this.#doc = new DocumentCache({
+      name: 'faults',
+      load,
+      parse: (raw) => FaultRuleSetSchema.parse(raw),
+      initial: { version: 0, rules: [] },
+      ...options,
+    });
   }
 
-  /**
-   * Live rules for `target`. When the copy is stale the caller reads the
-   * registry itself; while another request's read is in flight it uses the
-   * current copy rather than wait on that request's I/O (Workers cancels a
-   * request that waits only on another request's work as hung).
-   */
+  /** Live rules for `target`, from a copy at most `cache_ms` old (see DocumentCache.get). */
   async forTarget(target: string): Promise<StoredFaultRule[]> {
-    const now = this.#clock.now();
-    const stale = now - this.#fetchedAt >= this.options.cache_ms;
-    if (stale && !this.#readInFlight(now)) await this.refresh();
+    const { rules } = await this.#doc.get();
     const at = this.#clock.now();
-    return this.#rules.filter((rule) => rule.target === target && rule.expiresAt > at);
+    return rules.filter((rule) => rule.target === target && rule.expiresAt > at);
   }
 
   /** Reads the registry now. */
   refresh(): Promise<void> {
-    const loading = {
-      startedAt: this.#clock.now(),
-      done: this.#load().finally(() => {
-        if (this.#loading === loading) this.#loading = undefined;
-      }),
-    };
-    this.#loading = loading;
-    return loading.done;
-  }
-
-  /** A read started by another request; one that outlived its timeout was abandoned (its request was cancelled). */
-  #readInFlight(now: number): boolean {
-    const timeout_ms = this.options.load_timeout_ms ?? 500;
-    return this.#loading !== undefined && now - this.#loading.startedAt < timeout_ms * 2;
+    return this.#doc.refresh();
   }
 
   /** Adopts a set this isolate just wrote, so its own next call already obeys it. */
   adopt(set: FaultRuleSet): void {
-    this.#rules = set.rules;
-    this.#fetchedAt = this.#clock.now();
-  }
-
-  async #load(): Promise<void> {
-    try {
-      const raw = await withTimeout(
-        'fault-registry',
-        this.options.load_timeout_ms ?? 500,
-        this.load(),
-      );
-      this.adopt(FaultRuleSetSchema.parse(raw));
-    } catch (error) {
-      // Fail open: a broken registry must never break traffic. Known rules
-      // still expire on their own; try again after the cache interval.
-      this.#fetchedAt = this.#clock.now();
-      this.options.log?.warn('faults.load_failed', { error: errorMessage(error) });
-    }
+    this.#doc.adopt(set);
   }
 }
 

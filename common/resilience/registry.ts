@@ -2,38 +2,22 @@
  * Reading the fault registry from any worker. The registry is a Durable
  * Object hosted by the gateway (`FaultRegistry`, one instance named
  * `global`); a service binds it with `script_name = "meridian-gateway"` and
- * reads `GET /rules` from it. The binding is typed by wrangler without the
- * class (it lives in another script), so the answer is validated here.
+ * reads `GET /rules` from it (common/config-document.ts). The binding is typed
+ * by wrangler without the class (it lives in another script), so the answer
+ * is validated by FaultRules.
  */
 import { env } from 'cloudflare:workers';
+import { type DocumentNamespace, documentLoader, isDocumentNamespace } from '../config-document';
 import { createLogger } from '../log';
-import { type FaultRuleSet, FaultRuleSetSchema, FaultRules } from './faults';
+import { FaultRules } from './faults';
 
 export const FAULT_REGISTRY_BINDING = 'FAULT_REGISTRY';
 export const FAULT_REGISTRY_INSTANCE = 'global';
 export const FAULT_RULES_URL = 'https://fault-registry/rules';
 
-/** The part of a Durable Object namespace binding the reader needs. */
-export interface RegistryNamespace {
-  getByName(name: string): { fetch(input: string): Promise<Response> };
-}
-
-function isRegistryNamespace(value: unknown): value is RegistryNamespace {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'getByName' in value &&
-    typeof value.getByName === 'function'
-  );
-}
-
 /** Loads the current rule set from the registry over its `fetch` handler. */
-export function registryLoader(namespace: RegistryNamespace): () => Promise<FaultRuleSet> {
-  return async () => {
-    const response = await namespace.getByName(FAULT_REGISTRY_INSTANCE).fetch(FAULT_RULES_URL);
-    if (!response.ok) throw new Error(`fault registry answered ${response.status}`);
-    return FaultRuleSetSchema.parse(await response.json());
-  };
+export function registryLoader(namespace: DocumentNamespace): () => Promise<unknown> {
+  return documentLoader(namespace, FAULT_REGISTRY_INSTANCE, FAULT_RULES_URL);
 }
 
 let shared: FaultRules | null | undefined;
@@ -49,7 +33,7 @@ export function workerFaultRules(): FaultRules | null {
   const disabled = Reflect.get(env, 'FAULT_INJECTION') === 'disabled';
   const cache_ms = Number(Reflect.get(env, 'FAULTS_CACHE_MS')) || 1000;
   shared =
-    !disabled && isRegistryNamespace(namespace)
+    !disabled && isDocumentNamespace(namespace)
       ? new FaultRules(registryLoader(namespace), {
           cache_ms: Math.min(cache_ms, 2000),
           log: createLogger({ service: 'fault-rules' }),

@@ -1,5 +1,5 @@
 /**
- * The customer's own account. Balance, deposits and events are read and
+ * The customer's own account. Balance, sandbox deposits and events are read and
  * written at the account's ledger in the customer's home region
  * (linearizable: CP, a round trip to the leader). Transactions come from the
  * read model (eventual: EL) unless the client passes the consistency token a
@@ -8,7 +8,12 @@
  */
 
 import { MoneySchema } from '@common/contracts/catalog';
-import { AMOUNT_MAX, PAGE_LIMIT_MAX } from '@common/contracts/payments';
+import {
+  AmountSchema,
+  CurrencySchema,
+  FUNDING_SOURCES,
+  PAGE_LIMIT_MAX,
+} from '@common/contracts/payments';
 import { BOOKMARK_HEADER } from '@common/d1-session';
 import { problem, unwrap } from '@common/problem';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
@@ -20,6 +25,7 @@ import { BookmarkHeaders, bookmarkHeaderDocs, problemResponses } from '../http/o
 import { idempotent } from '../idempotency/middleware';
 import { requiredOperationId } from '../idempotency/operation-id';
 import { callUpstream } from '../upstream/upstream';
+import { sandboxOnly } from './sandbox';
 
 const CONSISTENCY_TOKEN = 'x-consistency-token';
 
@@ -37,6 +43,9 @@ const EventSchema = z.object({
   type: z.string(),
   amount: MoneySchema.optional(),
   reference: z.string().optional(),
+  source: z.enum(FUNDING_SOURCES).optional().openapi({
+    description: 'FundsDeposited: where the money came from.',
+  }),
   at: z.string(),
 });
 
@@ -93,11 +102,8 @@ accounts.openapi(
 
 const DepositBody = z
   .object({
-    amount: z.number().int().positive().max(AMOUNT_MAX).openapi({ description: 'Minor units.' }),
-    currency: z
-      .string()
-      .regex(/^[A-Z]{3}$/)
-      .optional(),
+    amount: AmountSchema.openapi({ description: 'Minor units.' }),
+    currency: CurrencySchema.optional(),
   })
   .strict();
 
@@ -106,10 +112,13 @@ accounts.openapi(
     withAccess('customer', {
       method: 'post',
       path: '/v1/accounts/me/deposits',
-      // A replay carries the consistency token too, so a retried write can still read its own write.
-      middleware: [idempotent({ replayHeaders: ['content-type', CONSISTENCY_TOKEN] })],
+      middleware: [
+        sandboxOnly(),
+        // A replay carries the consistency token too, so a retried write can still read its own write.
+        idempotent({ replayHeaders: ['content-type', CONSISTENCY_TOKEN] }),
+      ],
       summary:
-        'Deposit (linearizable; idempotent by Idempotency-Key). Returns the version as the consistency token.',
+        'Sandbox deposit (development and tests; 403 deposits_disabled where the deployment turns it off, the production default). Linearizable; idempotent by Idempotency-Key; returns the version as the consistency token.',
       request: {
         body: { content: { 'application/json': { schema: DepositBody } }, required: true },
       },

@@ -26,6 +26,8 @@ import {
   uniqueEmail,
 } from '../../test/support/clients';
 import { insertDeadLetter, insertProduct } from '../../test/support/fixtures';
+import { devWebhookSecret, topUpEvent } from '../../test/support/provider';
+import { signWebhook } from '../funding/signature';
 
 type Caller = 'anonymous' | 'customer' | 'otherCustomer' | 'admin' | 'operator';
 type Level = 'public' | 'customer' | 'admin' | 'operator';
@@ -206,6 +208,34 @@ const ROWS: Row[] = [
     request: () => idem({ amount: 100 }),
   },
   {
+    method: 'POST',
+    path: '/v1/webhooks/payments',
+    // Public at the HTTP level: the provider's signature is the credential.
+    level: 'public',
+    success: 200,
+    request: async () => {
+      const raw = JSON.stringify(topUpEvent(users.customer.customerId, 1));
+      const t = Math.floor(Date.now() / 1000);
+      const signature = await signWebhook(devWebhookSecret(), t, raw);
+      return { body: raw, headers: { 'meridian-signature': signature } };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/admin/accounts/{customerId}/credits',
+    concrete: () => `/v1/admin/accounts/${users.customer.customerId}/credits`,
+    level: 'admin',
+    success: 201,
+    request: () => idem({ amount: 1, reason: 'access matrix' }),
+  },
+  {
+    method: 'GET',
+    path: '/v1/admin/accounts/{customerId}/credits',
+    concrete: () => `/v1/admin/accounts/${users.customer.customerId}/credits`,
+    level: 'admin',
+    success: 200,
+  },
+  {
     method: 'GET',
     path: '/v1/accounts/me/events',
     concrete: () => `/v1/accounts/me/events?until=${new Date().toISOString()}`,
@@ -278,6 +308,23 @@ const ROWS: Row[] = [
     }),
   },
   { method: 'DELETE', path: '/v1/admin/faults', level: 'admin', success: 200 },
+  { method: 'GET', path: '/v1/admin/flags', level: 'admin', success: 200 },
+  {
+    method: 'PUT',
+    path: '/v1/admin/flags/{name}',
+    concrete: '/v1/admin/flags/catalog.edge_cache',
+    level: 'admin',
+    success: 200,
+    // The flag's default state, so no other request is affected.
+    request: () => ({ body: { enabled: true } }),
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/admin/flags/{name}',
+    concrete: '/v1/admin/flags/catalog.edge_cache',
+    level: 'admin',
+    success: 200,
+  },
   { method: 'GET', path: '/v1/admin/orders', level: 'admin', success: 200 },
   { method: 'GET', path: '/v1/admin/dead-letters', level: 'admin', success: 200 },
   {

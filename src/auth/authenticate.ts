@@ -59,7 +59,9 @@ export function unauthenticated(c: Context<GatewayBindings>): Response {
           detail:
             failure === 'token_expired'
               ? 'the access token has expired; refresh it'
-              : 'the access token is not valid',
+              : failure === 'token_too_old'
+                ? 'the access token is older than the maximum age; refresh it'
+                : 'the access token is not valid',
         }
       : { status: 401, code: 'authentication_required', detail: 'this route needs credentials' },
   );

@@ -69,7 +69,7 @@ describe('register and login', () => {
 
   it('concurrent registrations of one email: the store lets exactly one through', async () => {
     const email = uniqueEmail('race');
-    // Five: the per-account register window (RATE_LIMIT_AUTH_ACCOUNT_MAX) refuses more.
+    // Each from its own address, so no register window refuses any of them.
     const results = await Promise.all(
       Array.from({ length: 5 }, () =>
         call('POST', '/v1/auth/register', { body: { email, password: PASSWORD } }),

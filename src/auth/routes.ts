@@ -2,8 +2,8 @@
  * Identity routes: register, log in, refresh, log out (identity signs the
  * tokens; the gateway verifies them locally), the public keys at
  * /.well-known/jwks.json, and the operator-only admin bootstrap.
- * Register and login are throttled per IP and per account on top of the
- * API-wide token bucket.
+ * Register and login are throttled per address, per (account, address) and
+ * per account on top of the API-wide limit (`../ratelimit/login.ts`).
  */
 
 import { EmailSchema, PasswordSchema } from '@common/contracts/identity';
@@ -13,7 +13,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { GatewayBindings } from '../context';
 import { problemResponses } from '../http/openapi';
-import { throttleAuth } from '../ratelimit/middleware';
+import { throttleAuth } from '../ratelimit/login';
 import { callUpstream } from '../upstream/upstream';
 import { withAccess } from './access';
 import { principalOf } from './authenticate';

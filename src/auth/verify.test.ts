@@ -5,8 +5,11 @@
  */
 import { env } from 'cloudflare:workers';
 import { exportJWK, generateKeyPair, importJWK, type JWTPayload, SignJWT } from 'jose';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { call, register } from '../../test/support/clients';
+import { createApp } from '../app';
+import { TokenMemo } from './token-memo';
+import { verifyAccessToken } from './verify';
 
 type PrivateJwk = { kid: string; d: string; [k: string]: unknown };
 const privateKeys = JSON.parse(
@@ -140,6 +143,21 @@ describe('access-token verification', () => {
     expect((await call('GET', '/v1/me', { token: justExpired })).status).toBe(200);
   });
 
+  it('refuses a token older than the maximum age even though it has not expired', async () => {
+    const max_age_s = Number(env.JWT_MAX_AGE_S);
+    // As a leaked or development key would mint it: a far exp.
+    const ancient = await sign(
+      claims({
+        iat: now_s() - max_age_s - 120,
+        nbf: now_s() - max_age_s - 120,
+        exp: now_s() + 86_400,
+      }),
+    );
+    await refusedWith(ancient, 'token_too_old');
+    const young = await sign(claims({ iat: now_s() - max_age_s + 60, exp: now_s() + 86_400 }));
+    expect((await call('GET', '/v1/me', { token: young })).status).toBe(200);
+  });
+
   it('refuses a token that is not valid yet (nbf beyond the skew)', async () => {
     await refusedWith(await sign(claims({ nbf: now_s() + 600 })), 'token_not_yet_valid');
   });
@@ -185,5 +203,100 @@ describe('access-token verification', () => {
     const served = (await res.json()) as { keys: Record<string, unknown>[] };
     expect(served).toEqual(await env.IDENTITY.jwks());
     for (const key of served.keys) expect(key).not.toHaveProperty('d');
+  });
+});
+
+describe('verified-token memo', () => {
+  const at = (offset_s: number) => new Date((now_s() + offset_s) * 1000);
+
+  it('a second request with the same token checks no signature', async () => {
+    const token = await sign(claims());
+    const spy = vi.spyOn(crypto.subtle, 'verify');
+    expect((await verifyAccessToken(token, env)).ok).toBe(true);
+    const first = spy.mock.calls.length;
+    expect(first).toBeGreaterThan(0);
+    expect((await verifyAccessToken(token, env)).ok).toBe(true);
+    expect(spy.mock.calls.length).toBe(first);
+    spy.mockRestore();
+  });
+
+  it('costs far less than a verification: measured inside workerd', async () => {
+    const runs = 100;
+    const tokens = await Promise.all(
+      Array.from({ length: runs }, (_, i) => sign(claims({ sid: `memo-${i}` }))),
+    );
+    // workerd's clock moves only between I/O events: time a batch between two timer ticks.
+    const tick = () => new Promise((r) => setTimeout(r, 0));
+    const batch_ms = async () => {
+      await tick();
+      const started = Date.now();
+      for (const token of tokens) expect((await verifyAccessToken(token, env)).ok).toBe(true);
+      await tick();
+      return Date.now() - started;
+    };
+    const verified = await batch_ms();
+    const remembered = await batch_ms();
+    console.log(
+      `access-token check, ${runs} tokens: verified ${(verified / runs).toFixed(3)} ms each, remembered ${(remembered / runs).toFixed(3)} ms each`,
+    );
+    expect(remembered).toBeLessThan(verified);
+  });
+
+  it('a remembered token is refused once it expires', async () => {
+    const token = await sign(claims({ exp: now_s() + 60 }));
+    expect((await verifyAccessToken(token, env, { now: at(0) })).ok).toBe(true);
+    expect(await verifyAccessToken(token, env, { now: at(50) })).toMatchObject({ ok: true });
+    const skew_s = Number(env.JWT_CLOCK_SKEW_S);
+    expect(await verifyAccessToken(token, env, { now: at(60 + skew_s + 1) })).toEqual({
+      ok: false,
+      reason: 'token_expired',
+    });
+  });
+
+  it('a remembered token is refused once it is older than the maximum age', async () => {
+    const token = await sign(claims({ exp: now_s() + 86_400 }));
+    expect((await verifyAccessToken(token, env, { now: at(0) })).ok).toBe(true);
+    const later = Number(env.JWT_MAX_AGE_S) + Number(env.JWT_CLOCK_SKEW_S) + 2;
+    expect(await verifyAccessToken(token, env, { now: at(later) })).toEqual({
+      ok: false,
+      reason: 'token_too_old',
+    });
+  });
+
+  it('a remembered token is refused once the key that signed it is revoked', async () => {
+    const [first, second] = privateKeys;
+    if (!first || !second) throw new Error('two dev keys expected');
+    const token = await sign(claims(), { jwk: first });
+    expect((await call('GET', '/v1/me', { token })).status).toBe(200);
+    // Rotation finished: only the second key is left in the gateway's set.
+    const jwks = JSON.parse(env.JWT_PUBLIC_KEYS) as { keys: { kid: string }[] };
+    const revoked = {
+      ...env,
+      JWT_PUBLIC_KEYS: JSON.stringify({ keys: jwks.keys.filter((k) => k.kid === second.kid) }),
+    } as GatewayEnv;
+    expect(await verifyAccessToken(token, revoked)).toEqual({
+      ok: false,
+      reason: 'token_key_unknown',
+    });
+    const res = await createApp().request(
+      'http://meridian.test/v1/me',
+      { headers: { authorization: `Bearer ${token}` } },
+      revoked,
+    );
+    expect(res.status).toBe(401);
+  });
+
+  it('is bounded: the oldest entry leaves first', () => {
+    const memo = new TokenMemo(2);
+    const c = { sub: 'cus_A', roles: ['customer' as const], region: 'us' as const, sid: 's' };
+    memo.set('t1', 'k', c, Date.now() + 60_000);
+    memo.set('t2', 'k', c, Date.now() + 60_000);
+    memo.set('t3', 'k', c, Date.now() + 60_000);
+    expect(memo.size).toBe(2);
+    expect(memo.get('t1', 'k', Date.now())).toBeUndefined();
+    expect(memo.get('t3', 'k', Date.now())).toEqual(c);
+    // Other verification settings: nothing remembered counts.
+    expect(memo.get('t3', 'other keys', Date.now())).toBeUndefined();
+    expect(memo.size).toBe(0);
   });
 });

@@ -14,6 +14,7 @@ import { CustomerIdParam, customerHome } from '../admin/customer-home';
 import { withAccess } from '../auth/access';
 import { principalOf } from '../auth/authenticate';
 import type { GatewayBindings } from '../context';
+import { acceptingOrders } from '../flags/middleware';
 import { problemResponses } from '../http/openapi';
 import { idempotent } from '../idempotency/middleware';
 import { orderIdOf, placeOrder } from '../orders/place';
@@ -104,7 +105,8 @@ cart.openapi(
     withAccess('customer', {
       method: 'post',
       path: '/v1/cart/checkout',
-      middleware: [idempotent()],
+      // The ordering kill switch first: a refused checkout neither takes nor stores its key.
+      middleware: [acceptingOrders(), idempotent()],
       summary:
         'Order the lines of the cart (Idempotency-Key required): 202 as POST /v1/orders. Once the order is CONFIRMED its lines leave the cart at every replica; lines added meanwhile stay.',
       responses: {

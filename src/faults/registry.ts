@@ -7,6 +7,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { scheduleAlarmBy } from '@common/alarms';
+import { serveDocument } from '@common/config-document';
 import {
   FAULT_LIMITS,
   FAULT_RULES_URL,
@@ -25,7 +26,6 @@ export interface FaultRuleInput {
 }
 
 const KEY = 'rules';
-const RULES_PATH = new URL(FAULT_RULES_URL).pathname;
 
 export class FaultRegistry extends DurableObject<GatewayEnv> {
   /** The live rules (expired ones filtered out). */
@@ -57,12 +57,8 @@ export class FaultRegistry extends DurableObject<GatewayEnv> {
   }
 
   /** Read-only view for workers that bind this class from another script. */
-  override async fetch(request: Request): Promise<Response> {
-    const url = new URL(request.url);
-    if (request.method !== 'GET' || url.pathname !== RULES_PATH) {
-      return new Response('not found', { status: 404 });
-    }
-    return Response.json(await this.list());
+  override fetch(request: Request): Promise<Response> {
+    return serveDocument(request, FAULT_RULES_URL, () => this.list());
   }
 
   override async alarm(): Promise<void> {

@@ -7,7 +7,10 @@ describe('health', () => {
   it('liveness answers ok with a request id and traceparent', async () => {
     const res = await gateway.fetch('http://meridian.test/health');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok' });
+    expect(await res.json()).toEqual({
+      status: 'ok',
+      version: { id: expect.any(String), tag: expect.any(String) },
+    });
     expect(res.headers.get('x-request-id')).toMatch(/^req_/);
     expect(res.headers.get('traceparent')).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
   });

@@ -7,6 +7,7 @@
  */
 
 import { errorMessage } from '@common/log';
+import { workerVersion } from '@common/version';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { withAccess } from '../auth/access';
 import type { GatewayBindings } from '../context';
@@ -22,6 +23,14 @@ const ServiceStatus = z.object({
   }),
 });
 
+const LiveSchema = z.object({
+  status: z.literal('ok'),
+  version: z.object({ id: z.string(), tag: z.string() }).openapi({
+    description:
+      'The Worker Version that answered (`version_metadata`): its id, and the tag it was uploaded with (empty when untagged, as in local development).',
+  }),
+});
+
 const ReadySchema = z.object({
   status: z.enum(['ok', 'unavailable']),
   services: z.record(z.string(), ServiceStatus),
@@ -34,16 +43,16 @@ health.openapi(
     withAccess('public', {
       method: 'get',
       path: '/health',
-      summary: 'Liveness: the gateway is up.',
+      summary: 'Liveness: the gateway is up, and the version that answers.',
       responses: {
         200: {
           description: 'up',
-          content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } },
+          content: { 'application/json': { schema: LiveSchema } },
         },
       },
     }),
   ),
-  (c) => c.json({ status: 'ok' as const }, 200),
+  (c) => c.json({ status: 'ok' as const, version: workerVersion() }, 200),
 );
 
 health.openapi(

@@ -30,6 +30,7 @@ const RESPONSE_HEADERS = [
   'ratelimit-reset',
   'x-consistency-token',
   'x-d1-bookmark',
+  'x-meridian-version',
 ];
 
 /** @example app.use(apiCors()) */

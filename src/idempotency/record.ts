@@ -37,7 +37,7 @@ interface RecordRow {
 }
 
 /** Append-only schema steps (`migrateSqlite`); IF NOT EXISTS for records older than the steps. */
-const RECORD_SCHEMA: SchemaStep[] = [
+export const RECORD_SCHEMA: SchemaStep[] = [
   [
     `CREATE TABLE IF NOT EXISTS record (
       id INTEGER PRIMARY KEY CHECK (id = 1),

@@ -12,6 +12,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { withAccess } from '../auth/access';
 import { principalOf } from '../auth/authenticate';
 import type { GatewayBindings } from '../context';
+import { acceptingOrders } from '../flags/middleware';
 import { BookmarkHeaders, bookmarkHeaderDocs, problemResponses } from '../http/openapi';
 import { idempotent } from '../idempotency/middleware';
 import { callUpstream } from '../upstream/upstream';
@@ -47,7 +48,7 @@ orders.openapi(
       method: 'post',
       path: '/v1/orders',
       // A retry with the same key gets the first response (the same order id) replayed.
-      middleware: [idempotent()],
+      middleware: [acceptingOrders(), idempotent()],
       summary:
         'Place an order (customer; Idempotency-Key required). Starts the order saga; 202 + Location.',
       request: { body: { content: { 'application/json': { schema: PlaceBody } }, required: true } },

@@ -1,22 +1,24 @@
 /**
- * RateLimiter: one Durable Object per key-hash shard holds the buckets and
- * windows of every key that hashes to it. A single object per key makes each
- * decision exact (its methods run one at a time, storage is synchronous);
- * spreading keys over shards keeps any one object far from its throughput
- * limit. State is in SQLite so an evicted object forgets nothing (a brute
- * forcer cannot wait for an eviction to reset the login window). Keys arrive
- * already hashed: no email or IP address is stored here.
+ * RateLimiter: one Durable Object per key-hash shard holds the sliding
+ * windows (login and register attempts) of every key that hashes to it. A
+ * single object per key makes each decision exact (its methods run one at a
+ * time, storage is synchronous); spreading keys over shards keeps any one
+ * object far from its throughput limit. State is in SQLite so an evicted
+ * object forgets nothing (a brute forcer cannot wait for an eviction to
+ * reset the login window). Keys arrive already hashed: no email or IP
+ * address is stored here. The per-request API limit is not here: it uses
+ * the Rate Limiting binding, with no round trip to an object (`./api.ts`).
  */
 import { DurableObject } from 'cloudflare:workers';
 import { scheduleAlarmBy } from '@common/alarms';
 import { migrateSqlite, type SchemaStep } from '@common/do-schema';
-import type { BucketPolicy, RateLimitDecision, WindowPolicy } from './policy';
+import type { RateLimitDecision, WindowPolicy } from './policy';
 
 const SWEEP_MS = 60_000;
 const SWEEP_BATCH = 1000;
 
 /** Append-only schema steps (`migrateSqlite`); IF NOT EXISTS for objects older than the steps. */
-const LIMITER_SCHEMA: SchemaStep[] = [
+export const LIMITER_SCHEMA: SchemaStep[] = [
   [
     `CREATE TABLE IF NOT EXISTS buckets (
       key TEXT PRIMARY KEY,
@@ -33,49 +35,14 @@ const LIMITER_SCHEMA: SchemaStep[] = [
     'CREATE INDEX IF NOT EXISTS hits_key_at ON hits (key, at_ms)',
     'CREATE INDEX IF NOT EXISTS hits_expires ON hits (expires_ms)',
   ],
+  // The API token buckets moved to the Rate Limiting binding.
+  ['DROP TABLE IF EXISTS buckets'],
 ];
-
-interface BucketRow {
-  tokens: number;
-  updated_ms: number;
-  [key: string]: SqlStorageValue;
-}
 
 export class RateLimiter extends DurableObject<GatewayEnv> {
   constructor(ctx: DurableObjectState, env: GatewayEnv) {
     super(ctx, env);
     migrateSqlite(ctx.storage, LIMITER_SCHEMA);
-  }
-
-  /** Takes one token from `key`'s bucket if it has one. */
-  async takeToken(key: string, policy: BucketPolicy): Promise<RateLimitDecision> {
-    const now = Date.now();
-    const { capacity, refill_per_s } = policy;
-    const row = this.ctx.storage.sql
-      .exec<BucketRow>('SELECT tokens, updated_ms FROM buckets WHERE key = ?', key)
-      .toArray()[0];
-    const elapsed_s = row ? Math.max(0, now - row.updated_ms) / 1000 : 0;
-    let tokens = row ? Math.min(capacity, row.tokens + elapsed_s * refill_per_s) : capacity;
-    const allowed = tokens >= 1;
-    if (allowed) tokens -= 1;
-    const full_in_s = (capacity - tokens) / refill_per_s;
-    this.ctx.storage.sql.exec(
-      `INSERT INTO buckets (key, tokens, updated_ms, full_at_ms) VALUES (?, ?, ?, ?)
-       ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens,
-         updated_ms = excluded.updated_ms, full_at_ms = excluded.full_at_ms`,
-      key,
-      tokens,
-      now,
-      Math.ceil(now + full_in_s * 1000),
-    );
-    await scheduleAlarmBy(this.ctx.storage, now + SWEEP_MS);
-    return {
-      allowed,
-      limit: capacity,
-      remaining: Math.floor(tokens),
-      reset_s: Math.ceil(full_in_s),
-      retry_after_s: allowed ? 0 : Math.ceil((1 - tokens) / refill_per_s),
-    };
   }
 
   /** Records a hit for `key` unless it already has `max` hits in the window. */
@@ -125,25 +92,16 @@ export class RateLimiter extends DurableObject<GatewayEnv> {
     this.ctx.storage.sql.exec('DELETE FROM hits WHERE id = ? AND key = ?', hit_id, key);
   }
 
-  /** Forgets buckets that are full again and hits that left their window. */
+  /** Forgets hits that left their window. */
   override async alarm(): Promise<void> {
     const now = Date.now();
     const sql = this.ctx.storage.sql;
-    sql.exec(
-      'DELETE FROM buckets WHERE key IN (SELECT key FROM buckets WHERE full_at_ms <= ? LIMIT ?)',
-      now,
-      SWEEP_BATCH,
-    );
     sql.exec(
       'DELETE FROM hits WHERE id IN (SELECT id FROM hits WHERE expires_ms <= ? LIMIT ?)',
       now,
       SWEEP_BATCH,
     );
-    const left = sql
-      .exec<{ n: number }>(
-        'SELECT (SELECT COUNT(*) FROM buckets) + (SELECT COUNT(*) FROM hits) AS n',
-      )
-      .one().n;
+    const left = sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM hits').one().n;
     if (left > 0) await this.ctx.storage.setAlarm(now + SWEEP_MS);
   }
 }

@@ -25,7 +25,7 @@ interface Product {
 
 describe('the local system, over HTTP', () => {
   it('is healthy and every service is ready', async () => {
-    expect((await json('/health')).body).toEqual({ status: 'ok' });
+    expect((await json('/health')).body).toMatchObject({ status: 'ok' });
     const ready = await json<{ status: string }>('/health/ready');
     expect(ready.status).toBe(200);
     expect(ready.body.status).toBe('ok');

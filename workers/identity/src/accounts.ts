@@ -104,7 +104,7 @@ async function tokenPair(deps: Deps, user: User, issued: Issued): Promise<TokenP
 }
 
 export async function register(deps: Deps, input: RegisterInput): Promise<Result<TokenPair>> {
-  const passwordHash = await hashPassword(input.password, deps.config.pbkdf2Iterations);
+  const passwordHash = await hashPassword(input.password, deps.config.argon2);
   const user = await createUser(deps, { ...input, roles: ['customer'], passwordHash });
   if (user === 'email_taken') return fail(409, 'email_taken', 'an account with this email exists');
   const db = deps.stores.regional(user.region);
@@ -113,17 +113,16 @@ export async function register(deps: Deps, input: RegisterInput): Promise<Result
 }
 
 export async function login(deps: Deps, input: LoginInput): Promise<Result<TokenPair>> {
-  const iterations = deps.config.pbkdf2Iterations;
+  const params = deps.config.argon2;
   const user = await userWithEmail(deps, input.email);
   // Unknown emails cost one hash too, so timing does not reveal which exist.
-  const stored = user?.passwordHash ?? (await dummyHash(iterations));
+  const stored = user?.passwordHash ?? (await dummyHash(params));
   const matches = await verifyPassword(input.password, stored);
   if (!user || !matches) return fail(401, 'invalid_credentials', 'the email or password is wrong');
   const db = deps.stores.regional(user.region);
-  if (needsRehash(user.passwordHash, iterations)) {
-    await updateUser(db, user.id, {
-      passwordHash: await hashPassword(input.password, iterations),
-    });
+  // A legacy (PBKDF2) or weaker hash is replaced now that the password is known.
+  if (needsRehash(user.passwordHash, params)) {
+    await updateUser(db, user.id, { passwordHash: await hashPassword(input.password, params) });
   }
   const issued = await startFamily(db, user.id, deps.now(), deps.config.refreshTtlS);
   return ok(await tokenPair(deps, user, issued));
@@ -184,10 +183,10 @@ export async function ensureAdmin(
   input: EnsureAdminInput,
   attempt = 1,
 ): Promise<Result<EnsuredAdmin>> {
-  const iterations = deps.config.pbkdf2Iterations;
+  const params = deps.config.argon2;
   const existing = await userWithEmail(deps, input.email);
   if (!existing) {
-    const passwordHash = await hashPassword(input.password, iterations);
+    const passwordHash = await hashPassword(input.password, params);
     const roles: Role[] = ['customer', 'admin'];
     const created = await createUser(deps, {
       email: input.email,
@@ -209,7 +208,7 @@ export async function ensureAdmin(
     : [...existing.roles, 'admin'];
   const passwordHash = (await verifyPassword(input.password, existing.passwordHash))
     ? undefined
-    : await hashPassword(input.password, iterations);
+    : await hashPassword(input.password, params);
   await updateUser(deps.stores.regional(existing.region), existing.id, {
     ...(roles ? { roles } : {}),
     ...(passwordHash ? { passwordHash } : {}),

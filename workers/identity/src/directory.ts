@@ -9,6 +9,7 @@
  * The directory row is also what makes an email unique across regions: it
  * is claimed before the user is inserted, and released if the insert fails.
  */
+import { hmacSha256 } from '@common/hmac';
 import {
   findInRegions,
   isRegion,
@@ -23,33 +24,12 @@ import { toBase64Url } from './password';
 import { type IdentityDb, identityDb } from './users';
 
 const KEY_MIN_LENGTH = 32;
-const keys = new Map<string, Promise<CryptoKey>>();
-
-function hmacKey(secret: string): Promise<CryptoKey> {
-  let key = keys.get(secret);
-  if (!key) {
-    if (secret.length < KEY_MIN_LENGTH)
-      throw new Error(`EMAIL_INDEX_KEY must have at least ${KEY_MIN_LENGTH} characters`);
-    key = crypto.subtle.importKey(
-      'raw',
-      new TextEncoder().encode(secret),
-      { name: 'HMAC', hash: 'SHA-256' },
-      false,
-      ['sign'],
-    );
-    keys.set(secret, key);
-  }
-  return key;
-}
 
 /** The directory key of an (already normalised: trimmed, lower-cased) email. */
 export async function emailKey(secret: string, email: string): Promise<string> {
-  const mac = await crypto.subtle.sign(
-    'HMAC',
-    await hmacKey(secret),
-    new TextEncoder().encode(email),
-  );
-  return toBase64Url(new Uint8Array(mac));
+  if (secret.length < KEY_MIN_LENGTH)
+    throw new Error(`EMAIL_INDEX_KEY must have at least ${KEY_MIN_LENGTH} characters`);
+  return toBase64Url(await hmacSha256(secret, email));
 }
 
 export function directoryDb(d1: D1Database) {

@@ -146,19 +146,35 @@ export function decide(
       'refund_exceeds_capture',
       `only ${refundable} of order ${command.reference} can still be refunded`,
     );
-  const data: Record<string, string> | null =
-    command.kind === 'transfer_credit'
-      ? { from: command.from }
-      : command.kind === 'transfer_debit'
-        ? { to: command.to }
-        : null;
   return ok({
     type,
     amount: command.amount,
-    reference: 'reference' in command ? command.reference : null,
+    reference: referenceOf(command),
     operationId,
-    data,
+    data: dataOf(command),
   });
+}
+
+/** What an event records of its command besides the amount: the other account, or the funding. */
+function dataOf(command: MoneyCommand): Record<string, string> | null {
+  switch (command.kind) {
+    case 'transfer_credit':
+      return { from: command.from };
+    case 'transfer_debit':
+      return { to: command.to };
+    case 'deposit':
+      return { ...(command.funding ?? { source: 'sandbox' }) };
+    default:
+      return null;
+  }
+}
+
+/** The event's reference: the order or transfer, or the provider's event id of a top-up. */
+export function referenceOf(command: MoneyCommand): string | null {
+  if ('reference' in command) return command.reference;
+  if (command.kind === 'deposit' && command.funding?.source === 'provider')
+    return command.funding.eventId;
+  return null;
 }
 
 export function receiptOf(state: LedgerState, replayed = false): LedgerReceipt {

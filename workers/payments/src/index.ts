@@ -11,11 +11,16 @@ import {
   type AccountRef,
   AccountRefSchema,
   type AccountView,
+  type AdminCreditInput,
+  AdminCreditInputSchema,
   accountIdOf,
   type CaptureInput,
   CaptureInputSchema,
   type CompensateCaptureInput,
   CompensateCaptureInputSchema,
+  type CreditsPage,
+  type CreditsQuery,
+  CreditsQuerySchema,
   type DepositInput,
   DepositInputSchema,
   type EventsQuery,
@@ -24,6 +29,8 @@ import {
   PAYMENT_COMMANDS_QUEUE,
   type RefundInput,
   RefundInputSchema,
+  type TopUpInput,
+  TopUpInputSchema,
   type TransactionsPage,
   type TransactionsQuery,
   TransactionsQuerySchema,
@@ -34,7 +41,6 @@ import {
   type TransferView,
 } from '@common/contracts/payments';
 import { primarySession, readSession } from '@common/d1-session';
-import { createLogger, errorMessage } from '@common/log';
 import { fail, ok, type Result } from '@common/problem';
 import { REGIONS, type Region, regionalStub } from '@common/regions';
 import { type CallMeta, type HealthReport, healthReport } from '@common/rpc';
@@ -43,11 +49,11 @@ import { handlePaymentCommand } from './commands';
 import type { AccountInit, AccountLedger, LedgerCommand } from './ledger';
 import {
   applyLedgerEvent,
-  directoryInsert,
   findAccount,
   paymentsDb,
   projectedPage,
   projectedThrough,
+  registerAccount,
 } from './projection';
 
 export { AccountLedger } from './ledger';
@@ -83,7 +89,7 @@ export default class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
     if (!parsed.success) return invalid(parsed.error);
     const init = this.#init(parsed.data);
     const { view, opened } = await this.#ledger(init.region, init.customerId).open(init, meta);
-    if (opened) await this.#register(view, meta);
+    if (opened) await registerAccount(this.env, view, meta);
     return ok(view);
   }
 
@@ -91,11 +97,48 @@ export default class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
     return this.openAccount(ref, meta);
   }
 
+  /**
+   * A sandbox deposit: money from nowhere, for development and tests. Only
+   * the gateway calls it, and only where its config allows sandbox deposits.
+   */
   async deposit(input: DepositInput, meta: CallMeta): Promise<Result<LedgerReceipt>> {
     const parsed = DepositInputSchema.safeParse(input);
     if (!parsed.success) return invalid(parsed.error);
     const { amount, currency = this.#currency } = parsed.data;
-    return this.#execute(parsed.data, { kind: 'deposit', amount, currency }, meta);
+    const funding = { source: 'sandbox' } as const;
+    return this.#execute(parsed.data, { kind: 'deposit', amount, currency, funding }, meta);
+  }
+
+  /**
+   * A top-up the payment provider confirmed (its signature checked by the
+   * gateway): credited at most once per provider event id, so a redelivered
+   * or retried event credits nothing more.
+   */
+  async creditTopUp(input: TopUpInput, meta: CallMeta): Promise<Result<LedgerReceipt>> {
+    const parsed = TopUpInputSchema.safeParse(input);
+    if (!parsed.success) return invalid(parsed.error);
+    const { eventId, amount, currency } = parsed.data;
+    const operationId = `topup:${eventId}`;
+    const funding = { source: 'provider', eventId } as const;
+    const command = { kind: 'deposit', amount, currency, funding } as const;
+    return this.#execute({ ...parsed.data, operationId }, command, meta);
+  }
+
+  /** An admin's credit; the ledger event records who credited and why. */
+  async adminCredit(input: AdminCreditInput, meta: CallMeta): Promise<Result<LedgerReceipt>> {
+    const parsed = AdminCreditInputSchema.safeParse(input);
+    if (!parsed.success) return invalid(parsed.error);
+    const { amount, currency = this.#currency, by, reason } = parsed.data;
+    const funding = { source: 'admin', by, reason } as const;
+    return this.#execute(parsed.data, { kind: 'deposit', amount, currency, funding }, meta);
+  }
+
+  /** Every entry of money into the account, newest first, read at the ledger (operators' audit). */
+  async credits(query: CreditsQuery): Promise<Result<CreditsPage>> {
+    const parsed = CreditsQuerySchema.safeParse(query);
+    if (!parsed.success) return invalid(parsed.error);
+    const { region, customerId, before = Number.MAX_SAFE_INTEGER, limit } = parsed.data;
+    return ok(await this.#ledger(region, customerId).credits(before, limit));
   }
 
   /** Charges an order; `insufficient_funds` (409) when the balance is short. */
@@ -271,24 +314,5 @@ export default class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
       },
       meta,
     );
-  }
-
-  /**
-   * Directory entry right away, in the account's own region's database; the
-   * projection consumer also writes it from AccountOpened.
-   */
-  async #register(view: AccountView, meta: CallMeta): Promise<void> {
-    try {
-      await directoryInsert(paymentsDb(this.env, view.region), {
-        ...view,
-        currency: view.balance.currency,
-        at: Date.parse(view.openedAt),
-      }).run();
-    } catch (error) {
-      createLogger({ service: 'payments', ...meta }).warn('accounts.directory_deferred', {
-        accountId: view.accountId,
-        error: errorMessage(error),
-      });
-    }
   }
 }

@@ -172,6 +172,18 @@ export class Journal {
       .map(eventOf);
   }
 
+  /** Money that entered the ledger (FundsDeposited), newest first, `seq < before`. */
+  credits(before: number, limit: number): StoredEvent[] {
+    return this.#storage.sql
+      .exec<EventRow>(
+        `SELECT * FROM events WHERE seq < ? AND type = 'FundsDeposited' ORDER BY seq DESC LIMIT ?`,
+        before,
+        limit,
+      )
+      .toArray()
+      .map(eventOf);
+  }
+
   /** Every stored event, oldest first (for audits; the log is bounded by the account's life). */
   *all(): Generator<StoredEvent> {
     for (const row of this.#storage.sql.exec<EventRow>('SELECT * FROM events ORDER BY seq'))

@@ -1,4 +1,5 @@
 /** The account ledger's RPC inputs (called by the payments entrypoint and by other ledgers). */
+import type { Funding } from '@common/contracts/payments';
 import type { Region } from '@common/regions';
 import type { CallMeta } from '@common/rpc';
 
@@ -11,7 +12,8 @@ export interface AccountInit {
 }
 
 export type LedgerCommand =
-  | { kind: 'deposit'; amount: number; currency: string }
+  /** Money entering the ledger; without `funding`, a sandbox deposit. */
+  | { kind: 'deposit'; amount: number; currency: string; funding?: Funding }
   | { kind: 'capture'; amount: number; currency: string; reference: string }
   | { kind: 'refund'; amount: number; currency: string; reference: string }
   | { kind: 'transfer_credit'; amount: number; currency: string; reference: string; from: string };

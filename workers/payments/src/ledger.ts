@@ -12,6 +12,7 @@ import { scheduleAlarmBy } from '@common/alarms';
 import type {
   AccountEventsPage,
   AccountView,
+  CreditsPage,
   LedgerReceipt,
   TransactionItem,
   TransferView,
@@ -26,7 +27,7 @@ import { fail, ok, type Result } from '@common/problem';
 import type { CallMeta } from '@common/rpc';
 import { auditLedger, type LedgerAudit } from './audit';
 import { Captures } from './captures';
-import { decide, type LedgerState, receiptOf } from './fold';
+import { decide, type LedgerState, receiptOf, referenceOf } from './fold';
 import { Journal } from './journal';
 import { LEDGER_SCHEMA } from './ledger-schema';
 import {
@@ -36,10 +37,10 @@ import {
   type ExecuteInput,
   type StartTransferInput,
 } from './ledger-types';
-import { CANCELLED, Operations } from './operations';
+import { CANCELLED, fingerprintOf, Operations } from './operations';
 import { TransferDriver } from './transfer-driver';
 import { TransferBook, viewOfTransfer } from './transfers';
-import { accountViewOf, eventViewOf, messageOf, transactionOf } from './views';
+import { accountViewOf, creditOf, eventViewOf, messageOf, transactionOf } from './views';
 
 export type { AccountInit, ExecuteInput, LedgerCommand, StartTransferInput } from './ledger-types';
 
@@ -119,8 +120,8 @@ export class AccountLedger extends DurableObject<PaymentsEnv> {
   /** Deposit, capture, refund or incoming transfer credit; at most once per operation id. */
   async execute(input: ExecuteInput, meta: CallMeta): Promise<Result<LedgerReceipt>> {
     const { operationId, command } = input;
-    const reference = 'reference' in command ? command.reference : null;
-    const fingerprint = JSON.stringify([command.kind, command.amount, command.currency, reference]);
+    const reference = referenceOf(command);
+    const fingerprint = fingerprintOf(command, reference);
     const outcome = this.#run(causeOf(meta, input.correlationId), (): Result<LedgerReceipt> => {
       const recall = this.#ops.recall<LedgerReceipt>(operationId, fingerprint);
       if (recall.seen) return replayed(recall.outcome);
@@ -223,6 +224,14 @@ export class AccountLedger extends DurableObject<PaymentsEnv> {
     const currency = this.#currency;
     const page = this.#journal.history(before, limit + 1);
     const items = page.slice(0, limit).map((e) => transactionOf(e, currency));
+    return { items, nextCursor: page.length > limit ? (items.at(-1)?.seq ?? null) : null };
+  }
+
+  /** The money that entered this ledger, newest first: the operators' audit of credits. */
+  credits(before: number, limit: number): CreditsPage {
+    const currency = this.#currency;
+    const page = this.#journal.credits(before, limit + 1);
+    const items = page.slice(0, limit).map((e) => creditOf(e, currency));
     return { items, nextCursor: page.length > limit ? (items.at(-1)?.seq ?? null) : null };
   }
 

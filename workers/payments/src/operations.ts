@@ -5,11 +5,24 @@
  * effect; the same id with another command is refused.
  */
 import { fail, type Result } from '@common/problem';
+import type { LedgerCommand } from './ledger-types';
 
 interface OperationRow {
   fingerprint: string;
   outcome: string;
   [key: string]: SqlStorageValue;
+}
+
+/**
+ * What makes a repeat of an operation the same command. A credit's funding
+ * counts (the same key for another reason is another credit); a sandbox
+ * deposit's fingerprint is what it always was.
+ */
+export function fingerprintOf(command: LedgerCommand, reference: string | null): string {
+  const parts: unknown[] = [command.kind, command.amount, command.currency, reference];
+  if (command.kind === 'deposit' && command.funding && command.funding.source !== 'sandbox')
+    parts.push(command.funding);
+  return JSON.stringify(parts);
 }
 
 /** Fingerprint of an operation cancelled before it was applied (see AccountLedger.cancelOperation). */

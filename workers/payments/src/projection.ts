@@ -12,6 +12,7 @@
  */
 import { applyOnceD1, type ConsumeOutcome } from '@common/consumer';
 import {
+  type AccountView,
   LEDGER_EVENT,
   LedgerEventMessageSchema,
   type LedgerEventType,
@@ -19,7 +20,9 @@ import {
 } from '@common/contracts/payments';
 import type { D1Reader } from '@common/d1-session';
 import type { Envelope } from '@common/envelope';
+import { createLogger, errorMessage } from '@common/log';
 import { findInRegions, type Region, type RegionSearch, regionalDb } from '@common/regions';
+import type { CallMeta } from '@common/rpc';
 import { directionOf } from './fold';
 
 export const CONSUMER = 'payments.transactions';
@@ -71,6 +74,30 @@ export function directoryInsert(
        VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     )
     .bind(a.accountId, a.customerId, a.region, a.currency, a.at);
+}
+
+/**
+ * Directory entry right away, in the account's own region's database; the
+ * projection consumer also writes it from AccountOpened, so a failure here
+ * only delays it.
+ */
+export async function registerAccount(
+  env: PaymentsEnv,
+  view: AccountView,
+  meta: CallMeta,
+): Promise<void> {
+  try {
+    await directoryInsert(paymentsDb(env, view.region), {
+      ...view,
+      currency: view.balance.currency,
+      at: Date.parse(view.openedAt),
+    }).run();
+  } catch (error) {
+    createLogger({ service: 'payments', ...meta }).warn('accounts.directory_deferred', {
+      accountId: view.accountId,
+      error: errorMessage(error),
+    });
+  }
 }
 
 /** How many of seqs 1..version the projection holds for the account (complete when equal). */

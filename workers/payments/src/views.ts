@@ -1,9 +1,12 @@
 /** How ledger state and events look from outside (RPC and HTTP): money objects, ISO times. */
-import type {
-  AccountEventView,
-  AccountView,
-  LedgerEventMessage,
-  TransactionItem,
+import {
+  type AccountEventView,
+  type AccountView,
+  type CreditView,
+  FUNDING_SOURCES,
+  type FundingSource,
+  type LedgerEventMessage,
+  type TransactionItem,
 } from '@common/contracts/payments';
 import type { Region } from '@common/regions';
 import { directionOf, type LedgerState } from './fold';
@@ -31,6 +34,27 @@ export function eventViewOf(event: StoredEvent, currency: string): AccountEventV
     type: event.type,
     ...(event.type === 'AccountOpened' ? {} : { amount: { amount: event.amount, currency } }),
     ...(event.reference ? { reference: event.reference } : {}),
+    ...(event.type === 'FundsDeposited' ? { source: sourceOf(event) } : {}),
+    at: iso(event.at),
+  };
+}
+
+/** A FundsDeposited event's funding source; events from before sources were recorded are sandbox deposits. */
+function sourceOf(event: StoredEvent): FundingSource {
+  const source = event.data?.source;
+  return FUNDING_SOURCES.find((s) => s === source) ?? 'sandbox';
+}
+
+/** A money entry as operators audit it: the source, and who and why for an admin credit. */
+export function creditOf(event: StoredEvent, currency: string): CreditView {
+  const data = event.data ?? {};
+  return {
+    seq: event.seq,
+    source: sourceOf(event),
+    amount: { amount: event.amount, currency },
+    ...(data.eventId ? { eventId: data.eventId } : {}),
+    ...(data.by ? { by: data.by } : {}),
+    ...(data.reason ? { reason: data.reason } : {}),
     at: iso(event.at),
   };
 }
