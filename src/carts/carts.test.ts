@@ -179,6 +179,26 @@ describe('carts over HTTP', () => {
     await untilEveryRegionHolds(customer, [{ sku: mug, quantity: 1 }]);
   });
 
+  it('the ordering kill switch pauses checkout (503 ordering_paused) and nothing else: the cart still takes writes', async () => {
+    const customer = await register({ region: 'us' });
+    const sku = await product();
+    await okJson(await addAt(customer, 'us', sku, 1));
+    const flag = '/v1/admin/flags/orders.accepting';
+    expect(
+      (await call('PUT', flag, { apiKey: operatorKey(), body: { enabled: false } })).status,
+    ).toBe(200);
+    try {
+      const res = await postIdempotent('/v1/cart/checkout', customer.accessToken, undefined);
+      expect(res.status).toBe(503);
+      expect(await problemCode(res)).toBe('ordering_paused');
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+      const added = await okJson<Cart>(await addAt(customer, 'us', sku, 1));
+      expect(added.items).toEqual([{ sku, quantity: 2 }]);
+    } finally {
+      await call('DELETE', flag, { apiKey: operatorKey() });
+    }
+  });
+
   it('checking out an empty cart is a 409', async () => {
     const customer = await register({ region: 'apac' });
     const res = await postIdempotent('/v1/cart/checkout', customer.accessToken, undefined);
