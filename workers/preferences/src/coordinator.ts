@@ -92,7 +92,9 @@ async function readAt(
   const need = needed(ctx.config, level, 'read');
   const sloppy = level === 'one';
   const calls = fanOut<NodeRead>(primaries, fallbacks, sloppy, (node) =>
-    callNode(ctx.env, node, ctx.config.replica_timeout_ms, async (stub) => stub.read(customerId)),
+    callNode(ctx.env.PREFERENCE_NODE, node, ctx.config.replica_timeout_ms, async (stub) =>
+      stub.read(customerId),
+    ),
   );
   const answers = await calls.enough(need);
   ctx.waitUntil(calls.settled.then((all) => repair(ctx, customerId, all)));
@@ -109,7 +111,7 @@ async function repair(ctx: Coordination, customerId: string, answers: Success<No
   );
   await Promise.allSettled(
     stale.map((a) =>
-      callNode(ctx.env, a.node, ctx.config.replica_timeout_ms, (stub) =>
+      callNode(ctx.env.PREFERENCE_NODE, a.node, ctx.config.replica_timeout_ms, (stub) =>
         stub.write(a.node, customerId, best),
       ),
     ),
@@ -143,7 +145,7 @@ export async function writePreferences(
   const { primaries, fallbacks } = placement(ctx, customerId, home);
   const need = needed(ctx.config, level, 'write');
   const calls = fanOut<string>(primaries, fallbacks, true, (node, slot) =>
-    callNode(ctx.env, node, ctx.config.replica_timeout_ms, (stub) =>
+    callNode(ctx.env.PREFERENCE_NODE, node, ctx.config.replica_timeout_ms, (stub) =>
       stub.write(node, customerId, copy, node.id === slot.id ? undefined : slot),
     ),
   );

@@ -6,26 +6,25 @@
  */
 import { createLogger, type Logger } from '@common/log';
 import { injectFaults, withDeadline, workerFaultRules } from '@common/resilience';
-import type { PreferenceNode } from './node';
 import { type NodeRef, nodeStub } from './ring';
 
 export const replicaTarget = (node: NodeRef) => `replica:${node.id}`;
 
 const log: Logger = createLogger({ service: 'preferences' });
 
-/** Runs `call` on `node` within `timeout_ms`, after the node's fault rules. */
-export async function callNode<T>(
-  env: PreferencesEnv,
+/** Runs `call` on `node` (of `namespace`) within `timeout_ms`, after the node's fault rules. */
+export async function callNode<N extends Rpc.DurableObjectBranded | undefined, T>(
+  namespace: DurableObjectNamespace<N>,
   node: NodeRef,
   timeout_ms: number,
-  call: (stub: DurableObjectStub<PreferenceNode>) => Promise<T>,
+  call: (stub: DurableObjectStub<N>) => Promise<T>,
 ): Promise<T> {
   const target = replicaTarget(node);
   const rules = (await workerFaultRules()?.forTarget(target)) ?? [];
   return withDeadline(target, timeout_ms, undefined, async (signal) => {
     if (rules.length > 0)
       await injectFaults(target, rules, { signal, log, drop_ms_max: timeout_ms });
-    return call(nodeStub(env.PREFERENCE_NODE, node));
+    return call(nodeStub(namespace, node));
   });
 }
 

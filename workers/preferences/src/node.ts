@@ -174,7 +174,7 @@ export class PreferenceNode extends DurableObject<PreferencesEnv> {
     const copy = versioned(hint);
     if (!copy) return;
     try {
-      await callNode(this.env, target, this.config.replica_timeout_ms, (stub) =>
+      await callNode(this.env.PREFERENCE_NODE, target, this.config.replica_timeout_ms, (stub) =>
         stub.write(target, hint.customer_id, copy),
       );
       this.ctx.storage.sql.exec(

@@ -5,7 +5,6 @@
  */
 import { HashRing } from '@common/hashring';
 import { type Region, regionalStub } from '@common/regions';
-import type { PreferenceNode } from './node';
 
 export interface NodeRef {
   /** `<region>-n<index>`, as the replicas view and the `replica:<id>` fault target name it. */
@@ -28,9 +27,9 @@ export function preferenceList(region: Region, customerId: string, nodes: number
   return ring.walk(customerId).map((id) => ({ id, region }));
 }
 
-export function nodeStub(
-  namespace: DurableObjectNamespace<PreferenceNode>,
+export function nodeStub<T extends Rpc.DurableObjectBranded | undefined>(
+  namespace: DurableObjectNamespace<T>,
   node: NodeRef,
-): DurableObjectStub<PreferenceNode> {
+): DurableObjectStub<T> {
   return regionalStub(namespace, node.region, `preferences:${node.id}`);
 }
