@@ -59,14 +59,19 @@ const testVars = {
     PRODUCT_CACHE_MEMORY_TTL_MS: '250',
     PRODUCT_CACHE_STALE_IF_ERROR_S: '600',
   },
-  inventory: { OUTBOX_RETRY_MS: '200', QUEUE_RETRY_DELAY_MAX_S: '1' },
+  // FAULTS_CACHE_MS: a fault rule reaches the services' isolates within 200 ms
+  // (test/integration/resilience/helpers.ts putFaultsEverywhere waits that out).
+  inventory: { OUTBOX_RETRY_MS: '200', QUEUE_RETRY_DELAY_MAX_S: '1', FAULTS_CACHE_MS: '200' },
   orders: {
     SAGA_STEP_TIMEOUT_MS: '5000',
     SAGA_RETRY_MS: '1000',
     OUTBOX_RETRY_MS: '200',
     QUEUE_RETRY_DELAY_MAX_S: '1',
+    FAULTS_CACHE_MS: '200',
+    // The saga reads the flag orders.fast_path within 200 ms of a change.
+    FLAGS_CACHE_MS: '200',
   },
-  notifications: { QUEUE_RETRY_DELAY_MAX_S: '1' },
+  notifications: { QUEUE_RETRY_DELAY_MAX_S: '1', FAULTS_CACHE_MS: '200' },
   carts: {
     CART_ANTI_ENTROPY_MS: '100',
     CART_ANTI_ENTROPY_MS_MAX: '400',
@@ -84,6 +89,7 @@ const testVars = {
   },
   payments: {
     QUEUE_RETRY_DELAY_MAX_S: '1',
+    FAULTS_CACHE_MS: '200',
     OUTBOX_RETRY_MS: '200',
     LEDGER_SNAPSHOT_EVERY: '5',
     TRANSFER_RETRY_MS: '20',
@@ -144,6 +150,9 @@ function pointAtRunner<
 
 const scriptNames: Record<string, string> = { gateway: 'meridian-gateway' };
 
+/** Gateway suites: every status a route answers must be in /openapi.json. */
+const documentedStatuses = path.resolve(import.meta.dirname, 'test/setup/documented-statuses.ts');
+
 interface ProjectOptions {
   /** Project name (default: the runner's); the plugin names the runner after it. */
   name?: string;
@@ -152,6 +161,8 @@ interface ProjectOptions {
   vars?: Record<string, string>;
   /** Extra Rate Limiting bindings of the runner (tests that need a small limit). */
   ratelimits?: Record<string, { namespace_id: string; simple: { limit: number; period: 10 | 60 } }>;
+  /** Setup files of this project after the shared ones. */
+  setupFiles?: string[];
 }
 
 /** A project whose runner is `runner` and whose other workers are auxiliary. */
@@ -214,7 +225,10 @@ function workerProject(runner: string, include: string[], options: ProjectOption
       name,
       include,
       exclude: options.exclude ?? [],
-      setupFiles: [path.resolve(import.meta.dirname, 'test/setup/apply-migrations.ts')],
+      setupFiles: [
+        path.resolve(import.meta.dirname, 'test/setup/apply-migrations.ts'),
+        ...(options.setupFiles ?? []),
+      ],
       testTimeout: 20_000,
       hookTimeout: 30_000,
     },
@@ -233,12 +247,14 @@ export default defineConfig({
         ratelimits: {
           TEST_API_RATE_LIMITER: { namespace_id: '9001', simple: { limit: 5, period: 60 } },
         },
+        setupFiles: [documentedStatuses],
       }),
       // Shedding needs a tiny in-flight limit; every other suite needs room
       // for its 50 concurrent requests, so it runs in its own project.
       workerProject('gateway', ['src/upstream/shed.test.ts'], {
         name: 'gateway-shed',
         vars: { SHED_IN_FLIGHT_MAX: '10' },
+        setupFiles: [documentedStatuses],
       }),
       workerProject('identity', ['workers/identity/**/*.test.ts']),
       workerProject('inventory', ['workers/inventory/**/*.test.ts']),

@@ -1,17 +1,22 @@
 /**
- * Commands over queues (orchestrated sagas, DESIGN §5): a service consumes its
- * command queue, runs the command through the same idempotent code as its
- * RPC, and answers with one result event on the replies queue. The reply's id
- * is derived from the command's, so a command redelivered after its reply was
- * sent produces the same reply id and the saga's inbox drops the duplicate.
+ * Commands of orchestrated sagas (DESIGN §5). A service runs each command
+ * through the same idempotent code as its RPC, whichever way it came: called
+ * directly by the saga (the fast path, `answerDirectly`: the answer is the
+ * call's return value) or consumed from its command queue (the fallback,
+ * `answerCommand`: the answer is one result event on the saga's replies
+ * queue). The reply's id is derived from the command's, so a command applied
+ * directly and redelivered over the queue, or redelivered after its reply
+ * was sent, produces the same reply id and the saga's inbox drops the duplicate.
  */
 import type { ConsumeOutcome } from './consumer';
-import type { Envelope } from './envelope';
+import { type Envelope, EnvelopeSchema } from './envelope';
 import type { ProblemSpec, Result } from './problem';
 import type { CallMeta } from './rpc';
 
-/** Queue the saga consumes replies from (producer binding `SAGA_REPLIES`). */
+/** Topic of the saga's replies (queue `meridian-saga-replies-<region>`, producer `SAGA_REPLIES_<REGION>`). */
 export const SAGA_REPLIES_QUEUE = 'meridian-saga-replies';
+/** Destination of the saga's replies in a service's outbox sender. */
+export const SAGA_REPLIES = 'SAGA_REPLIES';
 
 export interface CommandResult<T = unknown> {
   /** The command envelope this answers. */
@@ -79,4 +84,23 @@ export async function answerCommand(
   }
   await reply(replyTo(envelope, resultType, result));
   return 'applied';
+}
+
+/**
+ * The fast path's entry: runs `command` through the service's own command
+ * handling (`run`, the same function its queue consumer calls) and returns
+ * the reply it would have sent. Throws when the command is not done (the
+ * service was unavailable: the saga falls back to the queue, which retries)
+ * or unknown to the service.
+ */
+export async function answerDirectly(
+  command: Envelope,
+  run: (command: Envelope, reply: (reply: Envelope) => Promise<void>) => Promise<ConsumeOutcome>,
+): Promise<Envelope<CommandResult>> {
+  let answer: Envelope | undefined;
+  const outcome = await run(EnvelopeSchema.parse(command) as Envelope, async (reply) => {
+    answer = reply;
+  });
+  if (outcome !== 'applied' || !answer) throw new Error(`${command.type} was not answered`);
+  return answer as Envelope<CommandResult>;
 }

@@ -1,9 +1,10 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyOnceD1, consumeBatch, retryDelaySeconds } from './consumer';
+import { applyOnceD1, consumeBatch, retryDelay_s } from './consumer';
 import { makeEnvelope } from './envelope';
 import { newId } from './ids';
+import type { Region } from './regions';
 
 // The catalog database has the shared inbox table; the runner binds it for tests.
 const db = (env as unknown as { CATALOG_DB: D1Database }).CATALOG_DB;
@@ -53,10 +54,10 @@ describe('applyOnceD1 (inbox + effect in one transaction)', () => {
 
 describe('retry backoff', () => {
   it('grows exponentially and is capped', () => {
-    expect(retryDelaySeconds(1)).toBe(2);
-    expect(retryDelaySeconds(4)).toBe(16);
-    expect(retryDelaySeconds(30)).toBe(300);
-    expect(retryDelaySeconds(30, 60)).toBe(60);
+    expect(retryDelay_s(1)).toBe(2);
+    expect(retryDelay_s(4)).toBe(16);
+    expect(retryDelay_s(30)).toBe(300);
+    expect(retryDelay_s(30, 60)).toBe(60);
   });
 });
 
@@ -125,7 +126,7 @@ describe('consumeBatch (per-message ack, retry, dead letter)', () => {
         if ((envelope.payload as { n: number }).n === 3) throw new Error('poison');
         return 'applied';
       },
-      { service: 'test', deadLetters, attempts_max: 5 },
+      { service: 'test', deadLetters: () => deadLetters, attempts_max: 5 },
     );
     const result = await getQueueResult(batch, ctx);
     expect(result.retryMessages).toEqual([]);
@@ -139,5 +140,80 @@ describe('consumeBatch (per-message ack, retry, dead letter)', () => {
         body: expect.objectContaining({ payload: { n: 3 } }),
       }),
     ]);
+  });
+});
+
+describe('consumeBatch on regional queues (residency in flight)', () => {
+  const envelopeIn = (region: Region) =>
+    makeEnvelope({
+      type: 'test.event',
+      payload: { region },
+      region,
+      correlationId: 'c-1',
+      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    });
+  const batchOn = (queue: string, envelope: unknown, attempts: number) =>
+    createMessageBatch(queue, [{ id: 'm-1', timestamp: Date.now(), attempts, body: envelope }]);
+
+  /** A dead-letter route that records which region's queue got each letter. */
+  function recordingDeadLetters() {
+    const sent: Array<{ region: Region; body: unknown }> = [];
+    const route = (region: Region) =>
+      ({ send: async (body: unknown) => void sent.push({ region, body }) }) as unknown as Queue;
+    return { route, sent };
+  }
+
+  it('a message of another region on a regional queue is refused, never applied', async () => {
+    const batch = batchOn('meridian-test-events-us', envelopeIn('eu'), 1);
+    const ctx = createExecutionContext();
+    let applied = 0;
+    await consumeBatch(
+      batch,
+      async () => {
+        applied++;
+        return 'applied';
+      },
+      { service: 'test' },
+    );
+    const result = await getQueueResult(batch, ctx);
+    expect(applied).toBe(0);
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual(['m-1']);
+  });
+
+  it('a message of the queue’s own region is applied', async () => {
+    const batch = batchOn('meridian-test-events-eu', envelopeIn('eu'), 1);
+    const ctx = createExecutionContext();
+    await consumeBatch(batch, async () => 'applied', { service: 'test' });
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(['m-1']);
+  });
+
+  it('a message that exhausts its attempts goes to the dead-letter queue of its queue’s region', async () => {
+    const { route, sent } = recordingDeadLetters();
+    const batch = batchOn('meridian-test-events-eu', envelopeIn('eu'), 5);
+    const ctx = createExecutionContext();
+    await consumeBatch(
+      batch,
+      async () => {
+        throw new Error('poison');
+      },
+      { service: 'test', deadLetters: route, attempts_max: 5 },
+    );
+    await getQueueResult(batch, ctx);
+    expect(sent.map((l) => l.region)).toEqual(['eu']);
+    expect(sent[0]?.body).toMatchObject({ queue: 'meridian-test-events-eu', error: 'poison' });
+  });
+
+  it('a refused foreign message is dead-lettered in the region of the queue it travelled on', async () => {
+    const { route, sent } = recordingDeadLetters();
+    const batch = batchOn('meridian-test-events-apac', envelopeIn('us'), 5);
+    const ctx = createExecutionContext();
+    await consumeBatch(batch, async () => 'applied', {
+      service: 'test',
+      deadLetters: route,
+      attempts_max: 5,
+    });
+    await getQueueResult(batch, ctx);
+    expect(sent.map((l) => l.region)).toEqual(['apac']);
+    expect(sent[0]?.body).toMatchObject({ error: expect.stringMatching(/^residency:/) });
   });
 });

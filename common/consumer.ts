@@ -1,23 +1,31 @@
 /**
  * Queue consumption with the same rules everywhere: messages are acked one by
  * one, a failure retries only that message with exponential backoff, and on
- * the last attempt it is sent to the dead-letter queue annotated with its
- * origin queue, error and attempts (the platform's own dead-letter queue,
- * configured with the same count, catches what this code never sees, such as
- * a crashed invocation).
+ * the last attempt it is sent to the dead-letter queue of its region
+ * annotated with its origin queue, error and attempts (the platform's own
+ * dead-letter queue, configured with the same count, catches what this code
+ * never sees, such as a crashed invocation).
+ *
+ * Residency: a regional queue (`…-eu`) carries only messages of its region; a
+ * message whose envelope names another region is refused (and so, after its
+ * attempts, dead-lettered) rather than applied.
  */
 import type { Envelope } from './envelope';
 import { EnvelopeSchema } from './envelope';
-import { createLogger, errorMessage } from './log';
+import { createLogger, errorMessage, type Logger } from './log';
 import { queuesFor } from './queues';
+import { queueRegion, type Region, regionalBinding, UNKNOWN_ORIGIN_REGION } from './regions';
 import { injectConsumerFault } from './resilience/consumer-faults';
+
+/** The dead-letter queue of a region, if the worker binds one. */
+export type DeadLetterRoute = (region: Region) => Queue | undefined;
 
 export interface ConsumeOptions {
   service: string;
   /** Backoff cap for retries. */
   retry_delay_s_max?: number;
-  /** Where a message goes after `attempts_max` failed attempts. */
-  deadLetters?: Queue;
+  /** Where a message goes after `attempts_max` failed attempts, by region. */
+  deadLetters?: DeadLetterRoute;
   /** Attempts before dead-lettering; keep equal to the queue's max_retries. */
   attempts_max?: number;
 }
@@ -34,12 +42,13 @@ export interface DeadLetter {
 
 /**
  * The consumer options of a worker, from its bindings and vars: the
- * DEAD_LETTERS producer, QUEUE_MAX_ATTEMPTS (equal to its queues'
+ * DEAD_LETTERS_<REGION> producers, QUEUE_MAX_ATTEMPTS (equal to its queues'
  * max_retries) and QUEUE_RETRY_DELAY_MAX_S.
  */
 export function consumerOptions(service: string, env: object): ConsumeOptions {
-  const [deadLetters] = queuesFor(env, 'DEAD_LETTERS');
-  return { service, ...(deadLetters ? { deadLetters } : {}), ...consumeSettings(env) };
+  const deadLetters: DeadLetterRoute = (region) =>
+    queuesFor(env, regionalBinding('DEAD_LETTERS', region))[0];
+  return { service, deadLetters, ...consumeSettings(env) };
 }
 
 /** Consumer settings from a worker's vars (QUEUE_MAX_ATTEMPTS, QUEUE_RETRY_DELAY_MAX_S). */
@@ -56,8 +65,27 @@ function consumeSettings(env: object): Pick<ConsumeOptions, 'attempts_max' | 're
 export type ConsumeOutcome = 'applied' | 'duplicate' | 'ignored';
 export type EnvelopeHandler = (envelope: Envelope) => Promise<ConsumeOutcome>;
 
-export function retryDelaySeconds(attempts: number, cap = 300): number {
-  return Math.min(cap, 2 ** Math.min(attempts, 16));
+export function retryDelay_s(attempts: number, cap_s = 300): number {
+  return Math.min(cap_s, 2 ** Math.min(attempts, 16));
+}
+
+/** Where a failed message's region is read: its queue's, else its envelope's, else the strictest. */
+function deadLetterRegion(queue: string, envelope: Envelope | undefined): Region {
+  return queueRegion(queue).region ?? envelope?.region ?? UNKNOWN_ORIGIN_REGION;
+}
+
+/** Why a message may not be applied from this queue, if it may not. */
+function refusal(queue: string, envelope: Envelope): string | undefined {
+  const { region } = queueRegion(queue);
+  if (region === null || envelope.region === region) return undefined;
+  return `residency: a message of region ${envelope.region} on ${queue}, a queue of ${region}`;
+}
+
+/** Operator faults on the queue (`queue:<name>`) and on its topic in every region (`queue:<topic>`). */
+async function injectFaults(queue: string, log: Logger): Promise<void> {
+  await injectConsumerFault(queue, log);
+  const { topic } = queueRegion(queue);
+  if (topic !== queue) await injectConsumerFault(topic, log);
 }
 
 async function deadLetter(
@@ -91,8 +119,9 @@ export async function consumeBatch(
       correlationId: envelope?.correlationId,
     });
     const fail = async (error: string) => {
-      if (deadLetters && message.attempts >= attempts_max) {
-        await deadLetter(deadLetters, batch, message, error);
+      const letters = deadLetters?.(deadLetterRegion(batch.queue, envelope));
+      if (letters && message.attempts >= attempts_max) {
+        await deadLetter(letters, batch, message, error);
         message.ack();
         log.error('queue.message_dead_lettered', {
           queue: batch.queue,
@@ -102,24 +131,29 @@ export async function consumeBatch(
         });
         return;
       }
-      const delaySeconds = retryDelaySeconds(message.attempts, retry_delay_s_max);
+      const delay_s = retryDelay_s(message.attempts, retry_delay_s_max);
       log.error('queue.message_failed', {
         queue: batch.queue,
         envelopeId: envelope?.id,
         type: envelope?.type,
         attempts: message.attempts,
-        delaySeconds,
+        delay_s,
         error,
       });
-      message.retry({ delaySeconds });
+      message.retry({ delaySeconds: delay_s });
     };
     if (!envelope) {
       await fail(`malformed envelope: ${parsed.error?.issues[0]?.message ?? 'invalid'}`);
       continue;
     }
+    const refused = refusal(batch.queue, envelope);
+    if (refused) {
+      await fail(refused);
+      continue;
+    }
     try {
       // Operator-injected faults (`queue:<name>` rules) fail or delay the delivery here.
-      await injectConsumerFault(batch.queue, log);
+      await injectFaults(batch.queue, log);
       const outcome = await handle(envelope);
       message.ack();
       log.info('queue.message_processed', {

@@ -27,3 +27,15 @@ export function migrateSqlite(storage: DurableObjectStorage, steps: readonly Sch
   }
   return steps.length;
 }
+
+/**
+ * Whether this object has the table: a read that creates nothing, for an
+ * object that must not come into existence (storage) until it is written.
+ */
+export function hasTable(storage: DurableObjectStorage, table: string): boolean {
+  return (
+    storage.sql
+      .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", table)
+      .toArray().length > 0
+  );
+}

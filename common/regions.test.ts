@@ -1,12 +1,19 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { derivedId, ID_CHAR, isId, newId } from './ids';
 import {
+  derivedRegionalId,
+  queueRegion,
   REGION_CONFIG,
   REGIONS,
   type RegionalDatabase,
+  regionalBinding,
   regionalDb,
+  regionalId,
+  regionalQueue,
   regionalStub,
   regionForContinent,
+  regionOfId,
   UNKNOWN_ORIGIN_REGION,
 } from './regions';
 
@@ -104,5 +111,58 @@ describe('regional databases', () => {
 
   it('data of unknown origin goes to a jurisdiction-bound region', () => {
     expect(REGION_CONFIG[UNKNOWN_ORIGIN_REGION].jurisdiction).toBe('eu');
+  });
+});
+
+describe('ids that name their region', () => {
+  it('every region has its own id tag, one id character', () => {
+    const tags = REGIONS.map((r) => REGION_CONFIG[r].idTag);
+    expect(new Set(tags).size).toBe(REGIONS.length);
+    for (const tag of tags) expect(tag).toMatch(new RegExp(`^${ID_CHAR}$`));
+  });
+
+  it.each(REGIONS)('a %s order id names %s, and stays an opaque, sortable ord_ id', (region) => {
+    const early = regionalId('ord', region, 1_000);
+    const late = regionalId('ord', region, 2_000);
+    expect(regionOfId('ord', early)).toBe(region);
+    expect(isId('ord', early)).toBe(true);
+    expect(early).toMatch(/^ord_[0-9A-HJKMNP-TV-Z]{27}$/);
+    expect(early < late).toBe(true);
+  });
+
+  it('a derived order id is the same for the same seed, and names its region', async () => {
+    const a = await derivedRegionalId('ord', 'eu', 5_000, 'customer:x:key');
+    expect(await derivedRegionalId('ord', 'eu', 5_000, 'customer:x:key')).toBe(a);
+    expect(regionOfId('ord', a)).toBe('eu');
+    expect(await derivedRegionalId('ord', 'us', 5_000, 'customer:x:key')).not.toBe(a);
+  });
+
+  it('an id made before ids named their region names none (so it is never sent to a wrong region)', async () => {
+    expect(regionOfId('ord', newId('ord'))).toBeUndefined();
+    expect(regionOfId('ord', await derivedId('ord', 1, 'seed'))).toBeUndefined();
+    expect(regionOfId('ord', 'ord_nonsense')).toBeUndefined();
+    expect(regionOfId('cus', regionalId('ord', 'eu'))).toBeUndefined();
+  });
+});
+
+describe('regional queues', () => {
+  it('each region has its own queue and binding per topic', () => {
+    expect(regionalQueue('meridian-saga-replies', 'eu')).toBe('meridian-saga-replies-eu');
+    expect(regionalBinding('SAGA_REPLIES', 'apac')).toBe('SAGA_REPLIES_APAC');
+    const queues = REGIONS.map((r) => regionalQueue('meridian-order-events', r));
+    expect(new Set(queues).size).toBe(REGIONS.length);
+  });
+
+  it('a queue name tells its topic and region; a global queue has none', () => {
+    for (const region of REGIONS) {
+      expect(queueRegion(regionalQueue('meridian-ledger-events', region))).toEqual({
+        topic: 'meridian-ledger-events',
+        region,
+      });
+    }
+    expect(queueRegion('meridian-catalog-events')).toEqual({
+      topic: 'meridian-catalog-events',
+      region: null,
+    });
   });
 });

@@ -1,8 +1,11 @@
 /**
  * The one place that answers "which region, which Durable Object location
- * hint, which jurisdiction, which D1 binding". Adding a region means adding
- * an entry here and the per-region bindings named by it (docs/regions.md).
+ * hint, which jurisdiction, which D1 binding, which queue". Adding a region
+ * means adding an entry here and the per-region bindings and queues named by
+ * it (docs/regions.md).
  */
+import { derivedId, type Id, type IdPrefix, idTag, newId } from './ids';
+
 export const REGIONS = ['us', 'eu', 'apac'] as const;
 export type Region = (typeof REGIONS)[number];
 
@@ -22,6 +25,11 @@ export interface RegionConfig {
   identityDb: string;
   /** Continents (request.cf.continent) whose customers default to this region. */
   continents: readonly string[];
+  /**
+   * The character that names this region inside ids (`regionalId`): one of the
+   * id alphabet, unique, and never changed or reused once ids carry it.
+   */
+  idTag: string;
 }
 
 export const REGION_CONFIG: Record<Region, RegionConfig> = {
@@ -33,6 +41,7 @@ export const REGION_CONFIG: Record<Region, RegionConfig> = {
     notificationsDb: 'NOTIFICATIONS_DB_US',
     identityDb: 'IDENTITY_DB_US',
     continents: ['NA', 'SA'],
+    idTag: 'A',
   },
   eu: {
     id: 'eu',
@@ -43,6 +52,7 @@ export const REGION_CONFIG: Record<Region, RegionConfig> = {
     notificationsDb: 'NOTIFICATIONS_DB_EU',
     identityDb: 'IDENTITY_DB_EU',
     continents: ['EU', 'AF'],
+    idTag: 'E',
   },
   apac: {
     id: 'apac',
@@ -52,6 +62,7 @@ export const REGION_CONFIG: Record<Region, RegionConfig> = {
     notificationsDb: 'NOTIFICATIONS_DB_APAC',
     identityDb: 'IDENTITY_DB_APAC',
     continents: ['AS', 'OC'],
+    idTag: 'P',
   },
 };
 
@@ -152,4 +163,59 @@ function inJurisdiction<T extends Rpc.DurableObjectBranded | undefined>(
       return namespace;
     throw error;
   }
+}
+
+// --- ids that name their region ---------------------------------------------
+
+/** A new id of `prefix` that names `region` (see `regionOfId`), sortable by time like any id. */
+export function regionalId<P extends IdPrefix>(prefix: P, region: Region, now?: number): Id<P> {
+  return newId(prefix, now, REGION_CONFIG[region].idTag);
+}
+
+/** `derivedId` (same seed, same id) that also names `region`. */
+export function derivedRegionalId<P extends IdPrefix>(
+  prefix: P,
+  region: Region,
+  at: number,
+  seed: string,
+): Promise<Id<P>> {
+  return derivedId(prefix, at, seed, REGION_CONFIG[region].idTag);
+}
+
+/**
+ * The region an id names, or undefined for an id that names none (made
+ * before ids carried their region, or malformed): the caller then decides
+ * whether to ask every region.
+ */
+export function regionOfId(prefix: IdPrefix, id: string): Region | undefined {
+  const tag = idTag(prefix, id);
+  return tag === undefined ? undefined : REGIONS.find((r) => REGION_CONFIG[r].idTag === tag);
+}
+
+// --- queues: one per region per topic ----------------------------------------
+
+/**
+ * The producer binding of `destination` in `region`: `INVENTORY_COMMANDS` →
+ * `INVENTORY_COMMANDS_EU` (a topic `ORDER_EVENTS` → `ORDER_EVENTS_EU`, whose
+ * subscribers are `ORDER_EVENTS_EU__<SUBSCRIBER>`).
+ */
+export function regionalBinding(destination: string, region: Region): string {
+  return `${destination}_${region.toUpperCase()}`;
+}
+
+/** The queue of `topic` in `region`: `meridian-inventory-commands` → `meridian-inventory-commands-eu`. */
+export function regionalQueue(topic: string, region: Region): string {
+  return `${topic}-${region}`;
+}
+
+/**
+ * The topic and region of a queue name: `meridian-saga-replies-eu` →
+ * `{ topic: 'meridian-saga-replies', region: 'eu' }`; a global queue (no
+ * customer data, e.g. `meridian-catalog-events`) has region null.
+ */
+export function queueRegion(queue: string): { topic: string; region: Region | null } {
+  const region = REGIONS.find((r) => queue.endsWith(`-${r}`));
+  return region
+    ? { topic: queue.slice(0, -(region.length + 1)), region }
+    : { topic: queue, region: null };
 }

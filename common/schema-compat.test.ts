@@ -25,6 +25,7 @@ import {
   type TableSurface,
 } from '../test/support/schema-compat';
 import { SHARD_SCHEMA } from '../workers/inventory/src/schema';
+import { SAGA_SCHEMA } from '../workers/orders/src/saga-store';
 import { LEDGER_SCHEMA } from '../workers/payments/src/ledger-schema';
 import { migrateSqlite, type SchemaStep } from './do-schema';
 
@@ -171,6 +172,7 @@ async function checkDurableObject(
 const CURRENT_STEPS: Record<string, readonly SchemaStep[]> = {
   InventoryShard: SHARD_SCHEMA,
   AccountLedger: LEDGER_SCHEMA,
+  OrderSaga: SAGA_SCHEMA,
   RateLimiter: LIMITER_SCHEMA,
   IdempotencyRecord: RECORD_SCHEMA,
 };

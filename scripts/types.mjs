@@ -1,8 +1,16 @@
 // Generates each worker's Env type with `wrangler types` (never written by
 // hand). `--check` fails when a wrangler.toml changed without regenerating.
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { bin, childEnv, root, WORKERS } from './workers.mjs';
+
+/** The workers a service worker binds with `[[services]]` (their configs type its RPC stubs). */
+function boundWorkers(worker) {
+  const toml = fs.readFileSync(worker.config, 'utf8');
+  const names = [...toml.matchAll(/^\s*service\s*=\s*"meridian-([a-z]+)"/gm)].map((m) => m[1]);
+  return WORKERS.filter((w) => w !== worker && names.includes(w.name));
+}
 
 const check = process.argv.includes('--check');
 const rel = (p) => path.relative(root, p);
@@ -13,10 +21,11 @@ for (const worker of WORKERS) {
   // Secondary configs let wrangler type what a worker binds in another worker:
   // the gateway's service bindings (typed RPC stubs), and Durable Objects that
   // services use from the gateway by script_name (the fault registry).
+  // A service that binds another service (payments → identity) gets that config too.
   const extra =
     worker.name === 'gateway'
       ? WORKERS.slice(1).flatMap((w) => ['-c', rel(w.config)])
-      : ['-c', rel(WORKERS[0].config)];
+      : [WORKERS[0], ...boundWorkers(worker)].flatMap((w) => ['-c', rel(w.config)]);
   const args = [
     'types',
     '-c',

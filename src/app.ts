@@ -24,7 +24,7 @@ import { webhooks } from './funding/webhook';
 import { health } from './health/routes';
 import { jsonBody } from './http/body';
 import { apiCors } from './http/cors';
-import { notFound, onError, validationHook } from './http/errors';
+import { onError, routeNotFound, validationHook } from './http/errors';
 import { requestContext } from './http/request-context';
 import { inventory } from './inventory/routes';
 import { httpMetrics } from './metrics/http';
@@ -83,7 +83,7 @@ export function createApp(): OpenAPIHono<GatewayBindings> {
   app.use(rateLimit());
   // 6. Errors and unknown routes, in one place.
   app.onError(onError);
-  app.notFound(notFound);
+  app.notFound(routeNotFound(app));
   // 7. The features, then the contract they make up (/openapi.json, /docs).
   for (const feature of FEATURES) app.route('/', feature);
   mountDocs(app);

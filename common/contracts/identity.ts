@@ -8,13 +8,17 @@ import { REGIONS } from '../regions';
 export const ROLES = ['customer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Lower-cased and trimmed, so uniqueness does not depend on how it was typed. */
+/**
+ * Lower-cased and trimmed, so uniqueness does not depend on how it was typed.
+ * `format: email` tells the OpenAPI document (and generated clients) what the pipe checks.
+ */
 export const EmailSchema = z
   .string()
   .trim()
   .toLowerCase()
   .max(254)
-  .pipe(z.email({ error: 'email must be a valid address' }));
+  .pipe(z.email({ error: 'email must be a valid address' }))
+  .meta({ format: 'email' });
 
 /** Bounded above so a huge password cannot make hashing expensive. */
 export const PasswordSchema = z
@@ -76,6 +80,12 @@ export interface Me {
   name: string | null;
   region: (typeof REGIONS)[number];
   roles: Role[];
+}
+
+/** A customer's home region, as identity tells other services (nothing personal). */
+export interface CustomerRegion {
+  customerId: string;
+  region: (typeof REGIONS)[number];
 }
 
 export interface EnsuredAdmin {

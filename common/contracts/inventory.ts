@@ -146,7 +146,7 @@ export type ReservationFailureCode =
   | 'reservation_invalid'
   | 'inventory_unavailable';
 
-// ── Events (shard outbox → queue meridian-inventory-events) ────────────────
+// ── Events (shard outbox → queue meridian-inventory-events-<region>) ───────
 
 export const STOCK_CHANGED = 'inventory.stock_changed';
 export const StockChangedSchema = z.object({
@@ -193,11 +193,12 @@ export const ReservationEventSchema = z.object({
 });
 export type ReservationEvent = z.infer<typeof ReservationEventSchema>;
 
-/** Queue destinations of the inventory outbox. */
+/** Destination of the inventory outbox (producers INVENTORY_EVENTS_<REGION>). */
 export const INVENTORY_EVENTS = 'INVENTORY_EVENTS';
 
-// ── Commands (queue meridian-inventory-commands) and their replies ─────────
+// ── Commands (queues meridian-inventory-commands-<region>) and their replies
 
+/** Topic of the saga's inventory commands: one queue per region, `<topic>-<region>`. */
 export const INVENTORY_COMMANDS_QUEUE = 'meridian-inventory-commands';
 
 /** Command types; payloads are the RPC inputs of the same name. */

@@ -39,15 +39,18 @@ export type PricedItem = z.infer<typeof PricedItemSchema>;
 const Region = z.enum(REGIONS);
 
 /**
- * Queue destinations of the saga's outbox. Commands use the services' own
+ * Destinations of the saga's outbox (producer bindings `<DESTINATION>_<REGION>`:
+ * a message goes only to its region's queue). Commands use the services' own
  * contracts (INVENTORY_COMMANDS in contracts/inventory, PAYMENT_COMMANDS in
- * contracts/payments); each is answered by one CommandResult (common/commands)
- * on the saga replies queue.
+ * contracts/payments); each is answered by one CommandResult (common/commands),
+ * returned by the direct call or sent on the saga replies queue.
  */
 export const INVENTORY_COMMANDS_QUEUE = 'INVENTORY_COMMANDS';
 export const PAYMENTS_COMMANDS_QUEUE = 'PAYMENTS_COMMANDS';
-/** A topic: every binding named ORDER_EVENTS__* receives each event. */
+/** A topic: every binding named ORDER_EVENTS_<REGION>__* receives each event of that region. */
 export const ORDER_EVENTS = 'ORDER_EVENTS';
+/** Topics (queue name without its `-<region>`) the orders worker consumes. */
+export const ORDER_EVENTS_QUEUE = 'meridian-order-events';
 
 /**
  * What a reply means to the saga. The orders worker turns each CommandResult

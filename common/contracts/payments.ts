@@ -266,7 +266,7 @@ export interface TransferView {
   updatedAt: string;
 }
 
-// ── Events (ledger outbox → queue meridian-ledger-events) ──────────────────
+// ── Events (ledger outbox → queue meridian-ledger-events-<region>) ─────────
 
 export const LEDGER_EVENT = 'payments.ledger_event';
 export const LedgerEventMessageSchema = z.object({
@@ -284,8 +284,40 @@ export const LedgerEventMessageSchema = z.object({
 });
 export type LedgerEventMessage = z.infer<typeof LedgerEventMessageSchema>;
 
-/** Queue destinations of the ledger outbox. */
+/** Destination of the ledger outbox (producers LEDGER_EVENTS_<REGION>). */
 export const LEDGER_EVENTS = 'LEDGER_EVENTS';
+
+// ── Transfer events (ledger outbox → topic TRANSFER_EVENTS) ────────────────
+
+/**
+ * What a transfer did to one side, published by that side's ledger in the
+ * transaction of its event (so in that customer's home region): the sender's
+ * debit and reversal, the recipient's credit. Subscribers (the notification
+ * inbox) tell `customerId`; `fromCustomerId`/`toCustomerId` name both sides.
+ */
+export const TRANSFER_EVENT = 'payments.transfer_event';
+export const TRANSFER_EVENT_TYPES = [
+  'TransferDebited',
+  'TransferCredited',
+  'TransferReversed',
+] as const;
+export const TransferEventMessageSchema = z.object({
+  transferId: z.string(),
+  /** The customer whose ledger recorded it: the one this event concerns. */
+  customerId: z.string(),
+  region: z.enum(REGIONS),
+  type: z.enum(TRANSFER_EVENT_TYPES),
+  fromCustomerId: z.string(),
+  toCustomerId: z.string(),
+  amount: z.number().int().nonnegative(),
+  currency: z.string(),
+  /** Epoch ms. */
+  at: z.number().int(),
+});
+export type TransferEventMessage = z.infer<typeof TransferEventMessageSchema>;
+
+/** A topic: every binding named TRANSFER_EVENTS_<REGION>__* receives each transfer event of that region. */
+export const TRANSFER_EVENTS = 'TRANSFER_EVENTS';
 
 /**
  * Rule names of expected failures: `insufficient_funds` (409),
@@ -307,8 +339,9 @@ export type PaymentsFailureCode =
   | 'transfer_not_found'
   | 'payments_invalid';
 
-// ── Commands (queue meridian-payment-commands) and their replies ───────────
+// ── Commands (queues meridian-payment-commands-<region>) and their replies ─
 
+/** Topic of the saga's payment commands: one queue per region, `<topic>-<region>`. */
 export const PAYMENT_COMMANDS_QUEUE = 'meridian-payment-commands';
 
 /** Command types; payloads are the RPC inputs of the same name. */

@@ -21,7 +21,7 @@ import type { Context } from 'hono';
 import { withAccess } from '../auth/access';
 import { principalOf } from '../auth/authenticate';
 import type { GatewayBindings } from '../context';
-import { BookmarkHeaders, bookmarkHeaderDocs, problemResponses } from '../http/openapi';
+import { BookmarkHeaders, documentedHeaders, problemResponses } from '../http/openapi';
 import { idempotent } from '../idempotency/middleware';
 import { requiredOperationId } from '../idempotency/operation-id';
 import { callUpstream } from '../upstream/upstream';
@@ -84,6 +84,7 @@ accounts.openapi(
       responses: {
         200: {
           description: 'the account',
+          headers: documentedHeaders('X-Consistency-Token'),
           content: { 'application/json': { schema: AccountSchema } },
         },
         ...problemResponses(401, 403, 503),
@@ -125,6 +126,7 @@ accounts.openapi(
       responses: {
         201: {
           description: 'deposited',
+          headers: documentedHeaders('X-Consistency-Token'),
           content: { 'application/json': { schema: AccountSchema } },
         },
         ...problemResponses(400, 401, 403, 409, 415, 422, 503),
@@ -211,10 +213,19 @@ accounts.openapi(
       summary:
         'Your transactions from the read model (eventual: the nearest D1 replica). With a consistency token, read-your-writes (the primary, else the ledger). X-D1-Bookmark: read at least as fresh as a previous answer.',
       request: { query: TransactionsQuery, headers: BookmarkHeaders },
+      parameters: [
+        {
+          name: 'X-Consistency-Token',
+          in: 'header',
+          required: false,
+          description: 'The version a write returned (as minVersion): read your own writes.',
+          schema: { type: 'integer', minimum: 0 },
+        },
+      ],
       responses: {
         200: {
           description: 'a page of transactions, newest first',
-          headers: bookmarkHeaderDocs,
+          headers: documentedHeaders('X-D1-Bookmark'),
           content: {
             'application/json': {
               schema: z.object({

@@ -18,7 +18,19 @@ import {
   withDeadline,
   workerFaultRules,
 } from '@common/resilience';
+import { z } from '@hono/zod-openapi';
 import { faultsInjected } from '../metrics/gateway';
+
+/** How each region's leg of a scatter-gather went, as admin listings report it. */
+export const RegionOutcomeSchema = z.object({
+  status: z.enum(['ok', 'timeout', 'error']),
+  latencyMs: z.number().int(),
+  detail: z.string().optional(),
+});
+
+/** The deadline of each region's leg of an admin read. */
+export const regionTimeout = (env: GatewayEnv): number =>
+  Number(env.ADMIN_REGION_TIMEOUT_MS) || 2000;
 
 export type RegionOutcome =
   | { status: 'ok'; latencyMs: number }

@@ -25,12 +25,13 @@ import {
   type TokenPair,
   uniqueEmail,
 } from '../../test/support/clients';
+import { clearFaults, putFaultsEverywhere } from '../../test/support/faults';
 import { insertDeadLetter, insertProduct } from '../../test/support/fixtures';
 import { devWebhookSecret, topUpEvent } from '../../test/support/provider';
 import { signWebhook } from '../funding/signature';
 
 type Caller = 'anonymous' | 'customer' | 'otherCustomer' | 'admin' | 'operator';
-type Level = 'public' | 'customer' | 'admin' | 'operator';
+type Level = 'public' | 'customer' | 'owner' | 'admin' | 'operator';
 const CALLERS: Caller[] = ['anonymous', 'customer', 'otherCustomer', 'admin', 'operator'];
 
 interface Row {
@@ -65,7 +66,6 @@ let seed: {
   cartProduct: { id: string; sku: string };
   orderId: string;
   transferId: string;
-  deadLetterId: string;
 };
 
 const idem = (body: unknown): CallOptions => ({ body, headers: { 'idempotency-key': newKey() } });
@@ -77,6 +77,24 @@ async function placeOrder(): Promise<string> {
   });
   if (res.status !== 202) throw new Error(`place order: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { orderId: string }).orderId;
+}
+
+/**
+ * An order that stays PENDING long enough to be cancelled: a saga meets no
+ * fault and ends within milliseconds, so its reserve is held back (inventory
+ * fails, directly and over its queue, while the order is placed; the queue
+ * retries it a second later).
+ */
+async function pendingOrder(): Promise<string> {
+  await putFaultsEverywhere([
+    { target: 'inventory', kind: 'error', rate: 1, ttlSeconds: 30 },
+    { target: 'queue:meridian-inventory-commands', kind: 'error', rate: 1, ttlSeconds: 30 },
+  ]);
+  try {
+    return await placeOrder();
+  } finally {
+    await clearFaults();
+  }
 }
 
 /** The Location of a 202 names the resource in its body. */
@@ -273,9 +291,9 @@ const ROWS: Row[] = [
     method: 'GET',
     path: '/v1/orders/{id}',
     concrete: () => `/v1/orders/${seed.orderId}`,
-    level: 'customer',
+    level: 'owner',
     success: 200,
-    // Owner or admin: another customer gets a 404; an admin JWT reads anyone's order.
+    // Owner, admin or operator: another customer gets a 404; an admin JWT and the operator key read anyone's order.
     notOwner: { otherCustomer: 404 },
     check: async (res) => {
       expect(((await res.json()) as { orderId: string }).orderId).toBe(seed.orderId);
@@ -284,8 +302,8 @@ const ROWS: Row[] = [
   {
     method: 'POST',
     path: '/v1/orders/{id}/cancel',
-    // A fresh order per call, so the owner's cancel is never refused as already terminal.
-    concrete: async () => `/v1/orders/${await placeOrder()}/cancel`,
+    // A fresh, pending order per call, so the owner's cancel is never refused as already terminal.
+    concrete: async () => `/v1/orders/${await pendingOrder()}/cancel`,
     level: 'customer',
     success: 200,
     notOwner: { otherCustomer: 404, admin: 404 },
@@ -330,7 +348,8 @@ const ROWS: Row[] = [
   {
     method: 'POST',
     path: '/v1/admin/dead-letters/{id}/replay',
-    concrete: () => `/v1/admin/dead-letters/${seed.deadLetterId}/replay`,
+    // A letter per call: a letter replays once (a second replay is 409).
+    concrete: async () => `/v1/admin/dead-letters/${await insertDeadLetter()}/replay`,
     level: 'admin',
     success: 202,
   },
@@ -392,6 +411,7 @@ function expected(row: Row, caller: Caller): number {
   const allowed: Record<Level, Caller[]> = {
     public: CALLERS,
     customer: ['customer', 'otherCustomer', 'admin'],
+    owner: ['customer', 'otherCustomer', 'admin', 'operator'],
     admin: ['admin', 'operator'],
     operator: ['operator'],
   };
@@ -405,7 +425,38 @@ function credentials(caller: Caller): CallOptions {
   return { token: users[caller].accessToken };
 }
 
+/** The contract's response headers: any the gateway sends must be declared for that status. */
+const CONTRACT_HEADERS = [
+  'x-request-id',
+  'location',
+  'etag',
+  'x-consistency-token',
+  'idempotent-replayed',
+  'ratelimit-limit',
+  'ratelimit-remaining',
+  'ratelimit-reset',
+  'retry-after',
+  'www-authenticate',
+  'x-d1-bookmark',
+];
+let documentedHeaders: (method: string, path: string, status: number) => string[];
+
+function expectHeadersDocumented(row: Row, res: Response): void {
+  const declared = documentedHeaders(row.method, row.path, res.status);
+  const sent = CONTRACT_HEADERS.filter((h) => res.headers.has(h));
+  expect(declared, `${row.method} ${row.path} ${res.status} headers`).toEqual(
+    expect.arrayContaining(sent),
+  );
+}
+
 beforeAll(async () => {
+  const doc = (await (await call('GET', '/openapi.json')).json()) as {
+    paths: Record<string, Record<string, { responses: Record<string, { headers?: object }> }>>;
+  };
+  documentedHeaders = (method, path, status) =>
+    Object.keys(doc.paths[path]?.[method.toLowerCase()]?.responses[status]?.headers ?? {}).map(
+      (h) => h.toLowerCase(),
+    );
   const [customer, otherCustomer, adminUser, payee] = await Promise.all([
     register(),
     register(),
@@ -426,7 +477,6 @@ beforeAll(async () => {
     cartProduct,
     orderId: '',
     transferId: '',
-    deadLetterId: await insertDeadLetter(),
   };
   for (const user of Object.values(users)) {
     const res = await call('POST', '/v1/cart/items', {
@@ -475,6 +525,7 @@ describe('access matrix', () => {
           ...credentials(caller),
         });
         expect(res.status, `${caller} → ${row.method} ${row.path}`).toBe(expected(row, caller));
+        if (!row.undocumented) expectHeadersDocumented(row, res);
         if (res.status >= 400) {
           expect(res.headers.get('content-type')).toBe('application/problem+json');
         } else {

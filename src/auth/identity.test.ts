@@ -214,15 +214,43 @@ describe('admin bootstrap', () => {
     expect(((await me.json()) as { roles: string[] }).roles).toEqual(['customer', 'admin']);
   });
 
-  it('promotes an existing customer and resets the password when it differs', async () => {
+  it('never takes over a customer: their email is a 409 and their password and roles stay', async () => {
     const customer = await register();
     const res = await call('PUT', '/v1/admin/admins', {
       apiKey: operatorKey(),
       body: { email: customer.email, password: 'a brand new password' },
     });
-    expect(await res.json()).toEqual({ customerId: customer.customerId, created: false });
-    expect((await login(customer.email)).status).toBe(401);
-    expect((await login(customer.email, 'a brand new password')).status).toBe(200);
+    expect(res.status).toBe(409);
+    expect(await problemType(res)).toBe('email_belongs_to_customer');
+    // The same password as the customer's changes nothing either.
+    const same = await call('PUT', '/v1/admin/admins', {
+      apiKey: operatorKey(),
+      body: { email: customer.email, password: PASSWORD },
+    });
+    expect(same.status).toBe(409);
+    await same.arrayBuffer();
+    expect((await login(customer.email, 'a brand new password')).status).toBe(401);
+    const pair = (await (await login(customer.email)).json()) as TokenPair;
+    const me = await call('GET', '/v1/me', { token: pair.accessToken });
+    expect(((await me.json()) as { roles: string[] }).roles).toEqual(['customer']);
+  });
+
+  it('never resets an admin: another password is a 409 and the old one still logs in', async () => {
+    const email = uniqueEmail('ops');
+    const first = await call('PUT', '/v1/admin/admins', {
+      apiKey: operatorKey(),
+      body: { email, password: PASSWORD },
+    });
+    expect(first.status).toBe(200);
+    await first.arrayBuffer();
+    const other = await call('PUT', '/v1/admin/admins', {
+      apiKey: operatorKey(),
+      body: { email, password: 'a brand new password' },
+    });
+    expect(other.status).toBe(409);
+    expect(await problemType(other)).toBe('admin_exists_with_other_password');
+    expect((await login(email, 'a brand new password')).status).toBe(401);
+    expect((await login(email)).status).toBe(200);
   });
 
   it('only the operator API key may call it, not even an admin token', async () => {

@@ -213,14 +213,14 @@ auth.openapi(
       path: '/v1/admin/admins',
       tags: ['operations'],
       summary:
-        'Make sure an admin account exists with this password (idempotent; operator API key only).',
+        'Create an admin account (operator API key only). Idempotent: an admin with this email and password is answered as is (200, created false). It never takes over an account: an email that belongs to a customer is 409 email_belongs_to_customer, an admin with another password 409 admin_exists_with_other_password, and no existing password or role changes.',
       request: { body: json(EnsureAdminBody) },
       responses: {
         200: ok(
           'the admin account',
           z.object({ customerId: z.string(), created: z.boolean() }).openapi('EnsuredAdmin'),
         ),
-        ...problemResponses(400, 401, 403, 413, 415, 429, 503),
+        ...problemResponses(400, 401, 403, 409, 413, 415, 429, 503),
       },
     }),
   ),

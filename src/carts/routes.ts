@@ -15,7 +15,7 @@ import { withAccess } from '../auth/access';
 import { principalOf } from '../auth/authenticate';
 import type { GatewayBindings } from '../context';
 import { acceptingOrders } from '../flags/middleware';
-import { problemResponses } from '../http/openapi';
+import { documentedHeaders, problemResponses } from '../http/openapi';
 import { idempotent } from '../idempotency/middleware';
 import { orderIdOf, placeOrder } from '../orders/place';
 import { callUpstream } from '../upstream/upstream';
@@ -112,6 +112,7 @@ cart.openapi(
       responses: {
         202: {
           description: 'accepted: the order saga runs',
+          headers: documentedHeaders('Location'),
           content: { 'application/json': { schema: Accepted } },
         },
         ...problemResponses(400, 401, 403, 409, 415, 422, 503),

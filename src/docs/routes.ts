@@ -8,6 +8,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../auth/access';
 import type { GatewayBindings } from '../context';
+import { headerComponents } from '../http/openapi';
 
 type Doc = ReturnType<OpenAPIHono['getOpenAPI31Document']>;
 type DocConfig = Parameters<OpenAPIHono['getOpenAPI31Document']>[0];
@@ -103,11 +104,11 @@ details{border:1px solid #d0d7de;border-radius:6px;margin:.4rem 0;padding:.3rem 
 summary{cursor:pointer}pre{background:#f6f8fa;padding:.5rem;overflow:auto;font-size:13px;margin:.3rem 0}
 table{border-collapse:collapse}td,th{border:1px solid #d0d7de;padding:.2rem .5rem;vertical-align:top;text-align:left}
 .m{display:inline-block;min-width:4.2rem;font-weight:600}.get{color:#0a6}.post{color:#05b}.put,.patch{color:#b70}.delete{color:#c22}
-.a{font-size:12px;border-radius:1rem;padding:0 .5rem;background:#eef}.a.public{background:#efe}.a.admin,.a.operator{background:#fee}
+.a{font-size:12px;border-radius:1rem;padding:0 .5rem;background:#eef}.a.public{background:#efe}.a.owner{background:#ffe}.a.admin,.a.operator{background:#fee}
 </style></head><body>
 <h1>${esc(doc.info.title)} <small>${esc(doc.info.version)}</small></h1>
 <p>${esc(doc.info.description ?? '')}</p>
-<p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI ${esc(doc.openapi)}). Access: <b>public</b> needs nothing; <b>customer</b> an <code>Authorization: Bearer</code> access token; <b>admin</b> a token with the admin role or the operator <code>X-Api-Key</code>; <b>operator</b> the API key only.</p>
+<p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI ${esc(doc.openapi)}). Access: <b>public</b> needs nothing; <b>customer</b> an <code>Authorization: Bearer</code> access token (your own resources); <b>owner</b> a customer's own resource, which admins and the operator may also read; <b>admin</b> a token with the admin role or the operator <code>X-Api-Key</code>; <b>operator</b> the API key only.</p>
 <h2>Routes</h2>${operations.join('\n')}
 <h2>Schemas</h2>${schemaList}
 </body></html>`;
@@ -118,7 +119,8 @@ export const OPENAPI_CONFIG: DocConfig = {
   info: {
     title: 'Meridian API',
     version: '1.0.0',
-    description: 'Geo-partitioned commerce backend.',
+    description:
+      'Geo-partitioned commerce backend. Errors are application/problem+json (RFC 9457). Every response carries X-Request-Id. A known path called with a method it does not serve is 405 with Allow; an unknown path is 404.',
   },
 };
 
@@ -142,6 +144,9 @@ export function mountDocs(app: OpenAPIHono<GatewayBindings>, config = OPENAPI_CO
     name: 'X-Api-Key',
     description: 'Operator API key.',
   });
+  for (const { name, header } of headerComponents()) {
+    app.openAPIRegistry.registerComponent('headers', name, header);
+  }
   app.doc31('/openapi.json', config);
   let page: string | undefined;
   app.get('/docs', (c) => {

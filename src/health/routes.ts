@@ -11,6 +11,7 @@ import { workerVersion } from '@common/version';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { withAccess } from '../auth/access';
 import type { GatewayBindings } from '../context';
+import { documentedHeaders } from '../http/openapi';
 import { healthCheckers, SERVICE_NAMES } from '../upstream/services';
 import { gatewayUpstreams, withTimeout } from '../upstream/upstream';
 
@@ -68,6 +69,7 @@ health.openapi(
         },
         503: {
           description: 'a service is not ready',
+          headers: documentedHeaders('Retry-After'),
           content: { 'application/json': { schema: ReadySchema } },
         },
       },

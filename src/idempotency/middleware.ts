@@ -19,6 +19,7 @@ import { problem } from '@common/problem';
 import { type Region, regionalStub } from '@common/regions';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { GatewayBindings } from '../context';
+import { markIdempotent } from '../http/contract';
 import { callerKey } from '../ratelimit/middleware';
 import { callUpstream } from '../upstream/upstream';
 import type { IdempotencyRecord, StoredResponse } from './record';
@@ -135,57 +136,60 @@ export function idempotent({
   required = true,
   replayHeaders = DEFAULT_REPLAY_HEADERS,
 }: IdempotentOptions = {}): MiddlewareHandler<GatewayBindings> {
-  return async function idempotentMiddleware(c, next) {
-    const key = c.req.header('idempotency-key');
-    if (key === undefined) {
-      if (required)
-        throw problem(400, 'idempotency_key_required', 'send an Idempotency-Key header');
-      return next();
-    }
-    if (!KEY.test(key)) {
-      throw problem(
-        400,
-        'idempotency_key_invalid',
-        'Idempotency-Key must be 1-200 visible ASCII characters',
+  return markIdempotent(
+    async function idempotentMiddleware(c, next) {
+      const key = c.req.header('idempotency-key');
+      if (key === undefined) {
+        if (required)
+          throw problem(400, 'idempotency_key_required', 'send an Idempotency-Key header');
+        return next();
+      }
+      if (!KEY.test(key)) {
+        throw problem(
+          400,
+          'idempotency_key_invalid',
+          'Idempotency-Key must be 1-200 visible ASCII characters',
+        );
+      }
+      const scope = callerKey(c);
+      const fingerprint = await fingerprintOf(c);
+      const record = recordFor(c, scope, key);
+      const { lock_ms, retention_ms } = idempotencyConfig(c.env);
+      const begun = await callUpstream(
+        'idempotency',
+        () => record.begin(fingerprint, lock_ms, retention_ms),
+        { log: c.get('log') },
       );
-    }
-    const scope = callerKey(c);
-    const fingerprint = await fingerprintOf(c);
-    const record = recordFor(c, scope, key);
-    const { lock_ms, retention_ms } = idempotencyConfig(c.env);
-    const begun = await callUpstream(
-      'idempotency',
-      () => record.begin(fingerprint, lock_ms, retention_ms),
-      { log: c.get('log') },
-    );
-    if (begun.kind === 'replay') return replay(begun.response);
-    if (begun.kind === 'in_flight') {
-      throw problem(
-        409,
-        'idempotency_key_in_flight',
-        'a request with this Idempotency-Key is still in progress',
-        { retryAfter: 1 },
-      );
-    }
-    if (begun.kind === 'mismatch') {
-      throw problem(
-        422,
-        'idempotency_key_reused',
-        'this Idempotency-Key was used with a different request',
-      );
-    }
-    c.set('idempotency', {
-      key,
-      scope,
-      operationId: `${scope}:${key}`,
-      startedAt: begun.startedAt,
-    });
-    try {
-      await next();
-    } catch (error) {
-      await record.abort(begun.token).catch(() => undefined);
-      throw error;
-    }
-    await settle(c, record, begun.token, replayHeaders);
-  };
+      if (begun.kind === 'replay') return replay(begun.response);
+      if (begun.kind === 'in_flight') {
+        throw problem(
+          409,
+          'idempotency_key_in_flight',
+          'a request with this Idempotency-Key is still in progress',
+          { retryAfter: 1 },
+        );
+      }
+      if (begun.kind === 'mismatch') {
+        throw problem(
+          422,
+          'idempotency_key_reused',
+          'this Idempotency-Key was used with a different request',
+        );
+      }
+      c.set('idempotency', {
+        key,
+        scope,
+        operationId: `${scope}:${key}`,
+        startedAt: begun.startedAt,
+      });
+      try {
+        await next();
+      } catch (error) {
+        await record.abort(begun.token).catch(() => undefined);
+        throw error;
+      }
+      await settle(c, record, begun.token, replayHeaders);
+    },
+    { required },
+  );
 }

@@ -13,12 +13,18 @@ export const notifications = new OpenAPIHono<GatewayBindings>();
 const NotificationSchema = z
   .object({
     id: z.string(),
-    type: z.string(),
+    type: z.string().openapi({
+      description:
+        'order.confirmed, order.rejected, order.cancelled, payment.refunded; transfer.sent (to the sender, at the debit), transfer.received (to the recipient, at the credit), transfer.reversed (to the sender, when the amount came back).',
+    }),
     orderId: z.string().optional(),
     at: z.string(),
     status: z.string().optional(),
     reason: z.string().nullable().optional(),
     amount: MoneySchema.nullable().optional(),
+    transferId: z.string().optional(),
+    fromCustomerId: z.string().optional(),
+    toCustomerId: z.string().optional(),
   })
   .openapi('Notification');
 
@@ -27,7 +33,8 @@ notifications.openapi(
     withAccess('customer', {
       method: 'get',
       path: '/v1/notifications',
-      summary: 'Notifications of order and payment outcomes, newest first (customer; eventual).',
+      summary:
+        'Notifications of order, payment and transfer outcomes, newest first (customer; eventual: fed by events, from your home region).',
       request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).optional() }) },
       responses: {
         200: {

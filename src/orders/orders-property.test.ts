@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { call, operatorKey, register, type TokenPair } from '../../test/support/clients';
 import { eventually } from '../../test/support/eventually';
-import { clearFaults, putFaults } from '../../test/support/faults';
+import { clearFaults, putFaultsEverywhere } from '../../test/support/faults';
 import { insertProduct } from '../../test/support/fixtures';
 
 const PRICE = 1999;
@@ -71,7 +71,10 @@ describe('order sagas under a random mix of orders, cancels and failures', () =>
         });
         const customers = await Promise.all(p.balances.map(customer));
         if (p.paymentFailureRate > 0) {
-          await putFaults([
+          // Direct calls to payments fail at the rate, and so do their fallbacks
+          // over the queue: each capture takes one path or the other.
+          await putFaultsEverywhere([
+            { target: 'payments', kind: 'error', rate: p.paymentFailureRate },
             {
               target: 'queue:meridian-payment-commands',
               kind: 'error',

@@ -6,10 +6,10 @@
 
 import { newId } from '@common/ids';
 import { afterEach, describe, expect, it } from 'vitest';
-import { call, okJson, operatorKey, register, type TokenPair } from '../../test/support/clients';
+import { call, okJson, register, type TokenPair } from '../../test/support/clients';
 import { eventually } from '../../test/support/eventually';
-import { clearFaults, putFaults } from '../../test/support/faults';
-import { insertProduct } from '../../test/support/fixtures';
+import { clearFaults, putFaultsEverywhere } from '../../test/support/faults';
+import { stockedSku as stocked } from '../../test/support/fixtures';
 
 interface Order {
   orderId: string;
@@ -20,16 +20,7 @@ interface Order {
 
 const PRICE = 1999;
 
-async function stockedSku(quantity: number): Promise<string> {
-  const sku = `ORD-${newId('op').slice(-10)}`;
-  await insertProduct({ sku });
-  const res = await call('POST', `/v1/inventory/${sku}/restock`, {
-    apiKey: operatorKey(),
-    body: { quantity, region: 'us' },
-  });
-  expect(res.status).toBe(200);
-  return sku;
-}
+const stockedSku = (quantity: number) => stocked('ORD', quantity);
 
 async function customerWith(balance: number): Promise<TokenPair> {
   const customer = await register({ region: 'us' });
@@ -75,6 +66,16 @@ async function balance(customer: TokenPair): Promise<number> {
 afterEach(async () => {
   await clearFaults();
 });
+
+/**
+ * Holds the payment step: the saga's direct call to payments fails, and so
+ * does every delivery of its fallback over the payment commands queue.
+ */
+const holdPayments = () =>
+  putFaultsEverywhere([
+    { target: 'payments', kind: 'error', rate: 1 },
+    { target: 'queue:meridian-payment-commands', kind: 'error', rate: 1 },
+  ]);
 
 describe('orders through the saga', () => {
   it('happy path: reserved, paid, confirmed; stock sold and the balance charged once', async () => {
@@ -153,7 +154,7 @@ describe('orders through the saga', () => {
     const sku = await stockedSku(4);
     const customer = await customerWith(10_000);
     // Hold the payment step so the cancel lands before confirmation.
-    await putFaults([{ target: 'queue:meridian-payment-commands', kind: 'error', rate: 1 }]);
+    await holdPayments();
     const { orderId } = await okJson<{ orderId: string }>(await place(customer, sku, 2));
     const cancel = await call('POST', `/v1/orders/${orderId}/cancel`, {
       token: customer.accessToken,
@@ -197,7 +198,7 @@ describe('orders through the saga', () => {
   it('a step past its deadline compensates; the late capture is refused or refunded', async () => {
     const sku = await stockedSku(2);
     const customer = await customerWith(10_000);
-    await putFaults([{ target: 'queue:meridian-payment-commands', kind: 'error', rate: 1 }]);
+    await holdPayments();
     const { orderId } = await okJson<{ orderId: string }>(await place(customer, sku, 1));
     // The capture cannot be delivered; the payment step's deadline (5 s in tests) passes.
     const compensating = await eventually(

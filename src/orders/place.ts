@@ -5,8 +5,8 @@
  * in the customer's home region.
  */
 import type { OrderStatus, PricedItem } from '@common/contracts/orders';
-import { derivedId } from '@common/ids';
 import { problem, unwrap } from '@common/problem';
+import { derivedRegionalId } from '@common/regions';
 import type { Context } from 'hono';
 import { principalOf } from '../auth/authenticate';
 import type { GatewayBindings } from '../context';
@@ -17,12 +17,13 @@ type Ctx = Context<GatewayBindings>;
 /**
  * The order id of this (idem) request, derived from its key: a retry that
  * takes over an attempt that died after placing the order names the same
- * saga, which places it once.
+ * saga, which places it once. The id names the customer's home region
+ * (`regionOfId`), so every later lookup asks that region only.
  */
 export async function orderIdOf(c: Ctx): Promise<string> {
   const idem = c.get('idempotency');
   if (!idem) throw problem(400, 'idempotency_key_required', 'send an Idempotency-Key header');
-  return derivedId('ord', idem.startedAt, idem.operationId);
+  return derivedRegionalId('ord', c.var.homeRegion, idem.startedAt, idem.operationId);
 }
 
 /** Prices `items` and starts the order's saga; the caller answers 202 with the result. */

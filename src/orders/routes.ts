@@ -13,7 +13,7 @@ import { withAccess } from '../auth/access';
 import { principalOf } from '../auth/authenticate';
 import type { GatewayBindings } from '../context';
 import { acceptingOrders } from '../flags/middleware';
-import { BookmarkHeaders, bookmarkHeaderDocs, problemResponses } from '../http/openapi';
+import { BookmarkHeaders, documentedHeaders, problemResponses } from '../http/openapi';
 import { idempotent } from '../idempotency/middleware';
 import { callUpstream } from '../upstream/upstream';
 import { orderIdOf, placeOrder } from './place';
@@ -38,7 +38,8 @@ const PlaceBody = z
     message: 'each sku may appear once',
     path: ['items'],
   });
-const IdParam = z.object({ id: z.string().regex(/^ord_[0-9A-Z]{26}$/, 'not an order id') });
+// 27 characters: the id names its region (regionOfId); 26: made before ids did.
+const IdParam = z.object({ id: z.string().regex(/^ord_[0-9A-Z]{26,27}$/, 'not an order id') });
 
 export const orders = new OpenAPIHono<GatewayBindings>();
 
@@ -55,6 +56,7 @@ orders.openapi(
       responses: {
         202: {
           description: 'accepted: the saga runs',
+          headers: documentedHeaders('Location'),
           content: { 'application/json': { schema: Accepted } },
         },
         ...problemResponses(400, 401, 403, 409, 415, 422, 429, 503),
@@ -71,11 +73,11 @@ orders.openapi(
 
 orders.openapi(
   createRoute(
-    withAccess('customer', {
+    withAccess('owner', {
       method: 'get',
       path: '/v1/orders/{id}',
       summary:
-        'One order (owner or admin; linearizable: read at its saga). waitMs ≤ 10000 long-polls until terminal.',
+        'One order (its owner, an admin or the operator; another customer gets 404; linearizable: read at its saga). waitMs ≤ 10000 long-polls until terminal.',
       request: {
         params: IdParam,
         query: z.object({ waitMs: z.coerce.number().int().min(0).max(10_000).optional() }),
@@ -121,7 +123,7 @@ orders.openapi(
       responses: {
         200: {
           description: 'orders, newest first',
-          headers: bookmarkHeaderDocs,
+          headers: documentedHeaders('X-D1-Bookmark'),
           content: {
             'application/json': {
               schema: z.object({

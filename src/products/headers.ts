@@ -46,3 +46,20 @@ export function matchesIfNoneMatch(header: string | undefined, etag: string): bo
     return t === '*' || t.replace(/^W\//, '') === etag;
   });
 }
+
+/**
+ * The product versions an `If-Match` header accepts (RFC 9110 §13.1.1):
+ * `any` for `*` (the product must exist), else the versions of the strong
+ * ETags it lists for this product. Only the version is compared: it moves
+ * with every admin write, while stock changes (also folded into the ETag)
+ * are not what a PATCH could overwrite. Weak or foreign tags match nothing.
+ */
+export function ifMatchVersions(header: string, id: string): 'any' | number[] {
+  if (header.trim() === '*') return 'any';
+  const versions: number[] = [];
+  for (const tag of header.split(',')) {
+    const m = /^"(.+)\.v(\d{1,15})(?:\.s[0-9a-z]+)?"$/.exec(tag.trim());
+    if (m?.[1] === id) versions.push(Number(m[2]));
+  }
+  return versions;
+}

@@ -14,15 +14,18 @@ import {
   ProductSchema,
   UpdateProductInputSchema,
 } from '@common/contracts/catalog';
-import { unwrap } from '@common/problem';
+import { problem, unwrap } from '@common/problem';
 import { StaleCopies } from '@common/resilience';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { withAccess } from '../auth/access';
 import type { GatewayBindings } from '../context';
-import { problemResponses } from '../http/openapi';
+import { documentedHeaders, problemResponses } from '../http/openapi';
 import { callUpstream, callWithStaleCopy } from '../upstream/upstream';
-import { cacheHeaders, etagOf, matchesIfNoneMatch } from './headers';
+import { cacheHeaders, etagOf, ifMatchVersions, matchesIfNoneMatch } from './headers';
+
+const stale = (id: string) =>
+  problem(412, 'precondition_failed', `product ${id} does not match If-Match; read it again`);
 
 export const products = new OpenAPIHono<GatewayBindings>();
 
@@ -128,7 +131,11 @@ products.openapi(
       summary: 'Create a product (admin). The SKU is unique (409 when taken).',
       request: { body: { content: json(CreateProductInputSchema), required: true } },
       responses: {
-        201: { description: 'the product as created', content: json(ProductSchema) },
+        201: {
+          description: 'the product as created',
+          headers: documentedHeaders('Location', 'ETag'),
+          content: json(ProductSchema),
+        },
         ...problemResponses(400, 401, 403, 409, 413, 415, 503),
       },
     }),
@@ -151,25 +158,43 @@ products.openapi(
     withAccess('admin', {
       method: 'patch',
       path: '/v1/products/{id}',
-      summary: 'Change some fields of a product (admin); bumps version and updatedAt.',
+      summary:
+        'Change some fields of a product (admin); bumps version and updatedAt. With If-Match, a stale ETag (or any If-Match on a missing product) is 412 and changes nothing.',
       request: {
         params: ProductParams,
+        headers: z.object({
+          'if-match': z.string().max(1024).optional().openapi({
+            description:
+              'The ETag last read (or *). Compared by the product version it carries: another write since then is 412 precondition_failed.',
+          }),
+        }),
         body: { content: json(UpdateProductInputSchema), required: true },
       },
       responses: {
-        200: { description: 'the product as updated', content: json(ProductSchema) },
-        ...problemResponses(400, 401, 403, 404, 409, 413, 415, 503),
+        200: {
+          description: 'the product as updated',
+          headers: documentedHeaders('ETag'),
+          content: json(ProductSchema),
+        },
+        ...problemResponses(400, 401, 403, 404, 409, 412, 413, 415, 503),
       },
     }),
   ),
   async (c) => {
     const { id } = c.req.valid('param');
     const patch = c.req.valid('json');
-    const product = unwrap(
-      await callUpstream('catalog', () => c.env.CATALOG.updateProduct(id, patch, metaOf(c)), {
-        log: c.get('log'),
-      }),
+    const ifMatch = c.req.valid('header')['if-match'];
+    const accepted = ifMatch === undefined ? undefined : ifMatchVersions(ifMatch, id);
+    if (Array.isArray(accepted) && accepted.length === 0) throw stale(id);
+    const condition = Array.isArray(accepted) ? { ifVersions: accepted } : {};
+    const result = await callUpstream(
+      'catalog',
+      () => c.env.CATALOG.updateProduct(id, patch, metaOf(c), condition),
+      { log: c.get('log') },
     );
+    // If-Match on a product that does not exist fails too (RFC 9110 §13.1.1).
+    if (accepted !== undefined && !result.ok && result.problem.status === 404) throw stale(id);
+    const product = unwrap(result);
     c.header('etag', etagOf(product));
     return c.json(product, 200);
   },
@@ -184,7 +209,7 @@ products.openapi(
       request: { params: ProductParams },
       responses: {
         204: { description: 'deleted' },
-        ...problemResponses(401, 403, 404, 503),
+        ...problemResponses(401, 403, 404, 409, 503),
       },
     }),
   ),

@@ -35,8 +35,9 @@ export const LIMITER_SCHEMA: SchemaStep[] = [
     'CREATE INDEX IF NOT EXISTS hits_key_at ON hits (key, at_ms)',
     'CREATE INDEX IF NOT EXISTS hits_expires ON hits (expires_ms)',
   ],
-  // The API token buckets moved to the Rate Limiting binding.
-  ['DROP TABLE IF EXISTS buckets'],
+  // The API token buckets moved to the Rate Limiting binding; `buckets` is
+  // unused from this release on, and dropped only in a later one (expand →
+  // migrate → contract: the previous release may still run beside this one).
 ];
 
 export class RateLimiter extends DurableObject<GatewayEnv> {

@@ -24,7 +24,7 @@ import {
 } from '../../test/support/clients';
 import { eventually } from '../../test/support/eventually';
 import { clearFaults, putFaults } from '../../test/support/faults';
-import { insertProduct } from '../../test/support/fixtures';
+import { stockedSku as stocked } from '../../test/support/fixtures';
 
 const from = (region: Region) => ({ 'x-meridian-region': region });
 
@@ -45,16 +45,7 @@ async function rowsByRegion(kind: RegionalDatabase, sql: string, value: string) 
 const onlyIn = (region: Region, counts: Record<Region, number>) =>
   counts[region] > 0 && REGIONS.every((r) => r === region || counts[r] === 0);
 
-async function stockedSku(region: Region, quantity: number): Promise<string> {
-  const sku = `REG-${newId('op').slice(-10)}`;
-  await insertProduct({ sku });
-  const res = await call('POST', `/v1/inventory/${sku}/restock`, {
-    apiKey: operatorKey(),
-    body: { quantity, region },
-  });
-  expect(res.status).toBe(200);
-  return sku;
-}
+const stockedSku = (region: Region, quantity: number) => stocked('REG', quantity, region);
 
 async function deposit(customer: TokenPair, amount: number, headers: Record<string, string> = {}) {
   const res = await call('POST', '/v1/accounts/me/deposits', {
@@ -264,12 +255,24 @@ describe('a cross-region transfer', () => {
     expect(euRows.us + euRows.apac).toBe(0);
   });
 
-  it('to a customer without an account is a 404 problem', async () => {
+  it('to a customer without an account yet credits them in their home region', async () => {
     const us = await register({ region: 'us' });
     await deposit(us, 10);
-    const res = await transfer(us, await register({ region: 'eu' }), 5);
-    expect(res.status).toBe(404);
-    expect(((await res.json()) as { type: string }).type).toMatch(/recipient_not_found$/);
+    const eu = await register({ region: 'eu' });
+    const sent = await okJson<Transfer>(await transfer(us, eu, 5));
+    expect((await completed(us, sent.transferId)).status).toBe('COMPLETED');
+    expect((await account(eu)).balance.amount).toBe(5);
+    // Opened by the credit, in eu's ledger; its directory entry (projected) in eu only.
+    const listed = await eventually(
+      () =>
+        rowsByRegion(
+          'paymentsDb',
+          'SELECT COUNT(*) AS n FROM accounts WHERE customer_id = ?',
+          eu.customerId,
+        ),
+      (counts) => counts.eu === 1,
+    );
+    expect(listed).toEqual({ us: 0, eu: 1, apac: 0 });
   });
 });
 

@@ -12,7 +12,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { accountOf, callMeta } from '../accounts/routes';
 import { withAccess } from '../auth/access';
 import type { GatewayBindings } from '../context';
-import { problemResponses } from '../http/openapi';
+import { documentedHeaders, problemResponses } from '../http/openapi';
 import { idempotent } from '../idempotency/middleware';
 import { requiredOperationId } from '../idempotency/operation-id';
 import { callUpstream } from '../upstream/upstream';
@@ -54,13 +54,14 @@ transfers.openapi(
       path: '/v1/transfers',
       middleware: [idempotent()],
       summary:
-        'Send money to another customer (idempotent by Idempotency-Key). 409 insufficient_funds when your balance is short.',
+        'Send money to another customer (idempotent by Idempotency-Key). Any registered customer can receive at once; 404 recipient_not_found only for an id that is no customer; 409 insufficient_funds when your balance is short. Both sides get a notification (transfer.sent, transfer.received).',
       request: {
         body: { content: { 'application/json': { schema: TransferBody } }, required: true },
       },
       responses: {
         202: {
           description: 'accepted: debited and in flight',
+          headers: documentedHeaders('Location'),
           content: { 'application/json': { schema: TransferSchema } },
         },
         ...problemResponses(400, 401, 403, 404, 409, 415, 422, 503),

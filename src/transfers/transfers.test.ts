@@ -4,16 +4,22 @@
  * another region — is credited by the transfer saga, and only the sender can
  * read the transfer.
  */
+import { env } from 'cloudflare:workers';
+import { accountIdOf } from '@common/contracts/payments';
+import { REGIONS, type Region, regionalDb } from '@common/regions';
 import { describe, expect, it } from 'vitest';
 import {
   type AccountBody,
   call,
   deposit,
   newKey,
+  okJson,
   postIdempotent,
   readAccount,
   register,
+  type TokenPair,
 } from '../../test/support/clients';
+import { eventually } from '../../test/support/eventually';
 
 interface TransferBody {
   transferId: string;
@@ -203,5 +209,100 @@ describe('refused transfers are problems and move no money', () => {
     );
     expect((await readAccount(alice.accessToken)).balance.amount).toBe(10);
     expect((await readAccount(bob.accessToken)).balance.amount).toBe(0);
+  });
+});
+
+/** Polls the sender's view of a transfer until it leaves IN_FLIGHT. */
+async function settled(token: string, transferId: string): Promise<TransferBody> {
+  return eventually(
+    async () => okJson<TransferBody>(await call('GET', `/v1/transfers/${transferId}`, { token })),
+    (view) => view.status !== 'IN_FLIGHT',
+    POLL_DEADLINE_MS,
+  );
+}
+
+describe('any registered customer can receive a transfer at once', () => {
+  it('a customer registered a moment ago (no account opened, no deposit) is credited', async () => {
+    const alice = await customer('us', 500);
+    // Registered only: no deposit and no read of their account, so no ledger yet.
+    const bob = await register({ region: 'eu' });
+    const res = await transfer(alice.accessToken, bob.customerId, 125);
+    expect(res.status).toBe(202);
+    const { transferId } = (await res.json()) as TransferBody;
+    expect((await settled(alice.accessToken, transferId)).status).toBe('COMPLETED');
+    // The credit opened bob's account in his home region's ledger.
+    const recipient = await readAccount(bob.accessToken);
+    expect(recipient.accountId).toBe(accountIdOf(bob.customerId));
+    expect(recipient.balance).toEqual({ amount: 125, currency: 'USD' });
+    expect((await readAccount(alice.accessToken)).balance.amount).toBe(375);
+  });
+
+  it('only an id that is no customer is a 404', async () => {
+    const alice = await customer('us', 50);
+    await expectProblem(
+      await transfer(alice.accessToken, 'cus_01M80000000000000000000000', 5),
+      404,
+      'recipient_not_found',
+    );
+    expect((await readAccount(alice.accessToken)).balance.amount).toBe(50);
+  });
+});
+
+interface NotificationBody {
+  type: string;
+  transferId?: string;
+  fromCustomerId?: string;
+  toCustomerId?: string;
+  amount?: { amount: number; currency: string };
+}
+
+async function noticeOf(user: TokenPair, type: string, transferId: string) {
+  const found = await eventually(
+    async () =>
+      (
+        await okJson<{ items: NotificationBody[] }>(
+          await call('GET', '/v1/notifications', { token: user.accessToken }),
+        )
+      ).items.find((n) => n.type === type && n.transferId === transferId),
+    (notice) => notice !== undefined,
+    POLL_DEADLINE_MS,
+  );
+  expect(found, `${type} for ${user.customerId}`).toBeDefined();
+  return found;
+}
+
+/** The customer's notification rows in each region's inbox database. */
+async function inboxRows(customerId: string): Promise<Record<Region, number>> {
+  const counts = await Promise.all(
+    REGIONS.map(async (region) => {
+      const row = await regionalDb(env, region, 'notificationsDb')
+        .prepare('SELECT COUNT(*) AS n FROM notifications WHERE customer_id = ?')
+        .bind(customerId)
+        .first<{ n: number }>();
+      return [region, row?.n ?? 0] as const;
+    }),
+  );
+  return Object.fromEntries(counts) as Record<Region, number>;
+}
+
+describe('both sides of a transfer are notified, each in their home region', () => {
+  it('the sender gets transfer.sent and the recipient transfer.received', async () => {
+    const alice = await customer('us', 300);
+    const bob = await register({ region: 'eu' });
+    const res = await transfer(alice.accessToken, bob.customerId, 40);
+    const { transferId } = (await res.json()) as TransferBody;
+    const parties = { fromCustomerId: alice.customerId, toCustomerId: bob.customerId };
+    const amount = { amount: 40, currency: 'USD' };
+    expect(await noticeOf(alice, 'transfer.sent', transferId)).toMatchObject({
+      ...parties,
+      amount,
+    });
+    expect(await noticeOf(bob, 'transfer.received', transferId)).toMatchObject({
+      ...parties,
+      amount,
+    });
+    // Residency: each notice is kept only in its customer's home region.
+    expect(await inboxRows(alice.customerId)).toEqual({ us: 1, eu: 0, apac: 0 });
+    expect(await inboxRows(bob.customerId)).toEqual({ us: 0, eu: 1, apac: 0 });
   });
 });

@@ -55,6 +55,13 @@ export const PREVIOUS_RELEASE = {
       steps: 1,
       sha256: '35eb5ad8975ba2633cf0e1022ac781ae962cce760ffd767bd99d227aeb5a531c',
     },
+    // workers/orders/src/saga.ts (saga, saga_log) and common/outbox.ts
+    // (outbox, inbox): CREATE TABLE IF NOT EXISTS in their constructors.
+    OrderSaga: {
+      createdBy: 'inline',
+      steps: 1,
+      sha256: '3aed7e66ea8040a871536f1a81fea5a77783e7681022559b85f16eec02511e4b',
+    },
     // src/ratelimit/limiter.ts: CREATE TABLE IF NOT EXISTS in its constructor.
     RateLimiter: {
       createdBy: 'inline',

@@ -30,6 +30,18 @@ export async function putFaults(rules: RuleInput[]): Promise<void> {
   expect(res.status, await res.clone().text()).toBe(200);
 }
 
+/**
+ * Puts rules and waits until every worker's isolate sees them: the services
+ * re-read the registry after their cache (FAULTS_CACHE_MS, 200 ms in tests),
+ * only the gateway adopts its own write at once. For rules that services
+ * apply: queue consumers, and the order saga's direct calls (`payments`,
+ * `inventory`).
+ */
+export async function putFaultsEverywhere(rules: RuleInput[]): Promise<void> {
+  await putFaults(rules);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+}
+
 export async function clearFaults(): Promise<void> {
   const res = await gateway.fetch(`${BASE}/v1/admin/faults`, { method: 'DELETE', headers: ADMIN });
   expect(res.status).toBe(200);

@@ -1,6 +1,6 @@
 /**
- * The carts service's queues: replica-to-replica messages (one queue per
- * region) and the order events that end checkouts.
+ * The carts service's queues, one per region each: replica-to-replica
+ * messages and the order events that end checkouts.
  *
  * The operator's `replication` fault rule partitions the replicas here, at
  * the consumer: `drop` discards the message (acknowledged, never applied: a
@@ -11,7 +11,7 @@ import type { ConsumeOutcome } from '@common/consumer';
 import { MESSAGE, OrderSnapshotSchema } from '@common/contracts/orders';
 import type { Envelope } from '@common/envelope';
 import type { Logger } from '@common/log';
-import { REGIONS, type Region } from '@common/regions';
+import type { Region } from '@common/regions';
 import { InjectedFaultError, injectFaults, workerFaultRules } from '@common/resilience';
 import { REPLICATION_MESSAGE, ReplicationPayloadSchema } from './messages';
 import { primaryOf, replicaById, replicaStub } from './placement';
@@ -19,12 +19,8 @@ import type { Message } from './replication';
 
 /** The fault target that partitions cart replicas. */
 export const REPLICATION_TARGET = 'replication';
-export const ORDER_EVENTS_QUEUE = 'meridian-cart-order-events';
-
-/** The region whose replication queue `queue` is, if it is one. */
-export function replicationQueueRegion(queue: string): Region | undefined {
-  return REGIONS.find((r) => queue === `meridian-cart-replication-${r}`);
-}
+/** The topic of the carts' order-event queues (`meridian-cart-order-events-<region>`). */
+export const ORDER_EVENTS_TOPIC = 'meridian-cart-order-events';
 
 /** When this isolate's copy of the rules last came back from the registry. */
 let refreshedAt = Number.NEGATIVE_INFINITY;

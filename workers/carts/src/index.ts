@@ -16,24 +16,20 @@ import {
 } from '@common/contracts/carts';
 import { createLogger } from '@common/log';
 import { fail, ok, type Result } from '@common/problem';
-import { isRegion, REGIONS, type Region } from '@common/regions';
+import { isRegion, queueRegion, REGIONS, type Region, regionalBinding } from '@common/regions';
 import { type CallMeta, type HealthReport, healthReport } from '@common/rpc';
 import { cartConfig } from './config';
-import {
-  deliverReplication,
-  ORDER_EVENTS_QUEUE,
-  replicationQueueRegion,
-  settleCheckout,
-} from './consumer';
+import { deliverReplication, ORDER_EVENTS_TOPIC, settleCheckout } from './consumer';
 import { refuseCheckout } from './limits';
-import { replicationQueue } from './messages';
+import { REPLICATION_DESTINATION, REPLICATION_TOPIC } from './messages';
 import { primaryOf, type ReplicaRef, replicaStub, replicasOf, servingReplica } from './placement';
 import type { CartReplica, ReplicaInspection } from './replica';
 
 export { CartReplica } from './replica';
 
 const CUSTOMER_ID = /^cus_[0-9A-Z]{26}$/;
-const ORDER_ID = /^ord_[0-9A-Z]{26}$/;
+// 27 characters: the id names its region (regionOfId); 26: made before ids did.
+const ORDER_ID = /^ord_[0-9A-Z]{26,27}$/;
 
 function invalidRef(ref: CartRef): string | null {
   if (!CUSTOMER_ID.test(ref.customerId)) return 'not a customer id';
@@ -125,8 +121,8 @@ export default class CartsService extends WorkerEntrypoint<CartsEnv> {
       REGIONS.map((region) => [
         `queue:${region}`,
         async () => {
-          if (!Reflect.get(this.env, replicationQueue(region)))
-            throw new Error(`${replicationQueue(region)} is not bound`);
+          const binding = regionalBinding(REPLICATION_DESTINATION, region);
+          if (!Reflect.get(this.env, binding)) throw new Error(`${binding} is not bound`);
         },
       ]),
     );
@@ -135,8 +131,9 @@ export default class CartsService extends WorkerEntrypoint<CartsEnv> {
 
   override async queue(batch: MessageBatch<unknown>): Promise<void> {
     const options = consumerOptions('carts', this.env);
-    const region = replicationQueueRegion(batch.queue);
-    if (region) {
+    // Every carts queue is regional; consumeBatch refuses a message of another region.
+    const { topic, region } = queueRegion(batch.queue);
+    if (topic === REPLICATION_TOPIC && region) {
       const log = createLogger({ service: 'carts' });
       await consumeBatch(
         batch,
@@ -145,7 +142,7 @@ export default class CartsService extends WorkerEntrypoint<CartsEnv> {
       );
       return;
     }
-    if (batch.queue === ORDER_EVENTS_QUEUE) {
+    if (topic === ORDER_EVENTS_TOPIC && region) {
       await consumeBatch(batch, (envelope) => settleCheckout(this.env, envelope), options);
       return;
     }

@@ -11,8 +11,14 @@ import type { Message } from './replication';
 
 export const REPLICATION_MESSAGE = 'cart.replication';
 
-/** The producer binding of a region's replication queue. */
-export const replicationQueue = (region: Region) => `CART_REPLICATION_${region.toUpperCase()}`;
+/**
+ * The outbox destination of replication messages: `queueSender` sends each on
+ * the queue of its envelope's region (`CART_REPLICATION_EU` →
+ * `meridian-cart-replication-eu`), which is the region of the replica it is for.
+ */
+export const REPLICATION_DESTINATION = 'CART_REPLICATION';
+/** The replication queues' topic (`meridian-cart-replication-<region>`). */
+export const REPLICATION_TOPIC = 'meridian-cart-replication';
 
 /** Bounds a record's size, so a malformed message cannot make a replica do unbounded work. */
 const bounded = <T extends z.ZodType>(schema: T, max: number) =>

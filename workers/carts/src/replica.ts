@@ -26,7 +26,7 @@ import { CHECKOUTS_SCHEMA, type CheckoutRecord, Checkouts } from './checkouts';
 import { type CartConfig, cartConfig } from './config';
 import { addDelta, clearDelta, itemsOf, removeDelta, type Snapshot, snapshotOf } from './crdt';
 import { refuseAdd } from './limits';
-import { REPLICATION_MESSAGE, type ReplicationPayload, replicationQueue } from './messages';
+import { REPLICATION_DESTINATION, REPLICATION_MESSAGE, type ReplicationPayload } from './messages';
 import { type ReplicaRef, replicaById, replicasOf } from './placement';
 import {
   antiEntropy,
@@ -161,6 +161,7 @@ export class CartReplica extends DurableObject<CartsEnv> {
         home: address.home,
         message,
       };
+      // The envelope's region is the receiving replica's: it picks the queue.
       const envelope = makeEnvelope({
         type: REPLICATION_MESSAGE,
         payload,
@@ -168,20 +169,24 @@ export class CartReplica extends DurableObject<CartsEnv> {
         correlationId: `cart:${address.customerId}`,
         traceparent,
       });
-      outbox.add(replicationQueue(to.region), envelope);
+      outbox.add(REPLICATION_DESTINATION, envelope);
     }
     if (behind(row.replica).length === 0)
       return { ...row, antiEntropyAt: null, antiEntropyDelay_ms: this.config.anti_entropy_ms };
     return { ...row, antiEntropyAt: row.antiEntropyAt ?? Date.now() + row.antiEntropyDelay_ms };
   }
 
-  /** Commits `decide`'s outcome with its messages, then delivers them. */
+  /**
+   * Commits `decide`'s outcome with its messages; the caller is answered once
+   * that is durable, and the outbox relays them in the background (the alarm
+   * is armed first, so a relay cut short is retried).
+   */
   async #change<T>(
     address: ReplicaAddress,
     traceparent: string,
     decide: (row: Row) => { row: Row; messages: Message[]; result: T },
   ): Promise<T> {
-    this.#open();
+    const outbox = this.#open();
     const result = this.ctx.storage.transactionSync(() => {
       const decided = decide(this.#load(address));
       const row = this.#enqueue(address, decided.row, decided.messages, traceparent);
@@ -190,17 +195,12 @@ export class CartReplica extends DurableObject<CartsEnv> {
     });
     if (result.antiEntropyAt !== null)
       await scheduleAlarmBy(this.ctx.storage, result.antiEntropyAt);
-    await this.#flush(address);
+    await outbox.relayAfterCommit(this.ctx, this.send, this.#log(address));
     return result.result;
   }
 
-  async #flush(address: Pick<ReplicaAddress, 'customerId'>): Promise<void> {
-    const outcome = await this.#open().flush(this.send);
-    if (outcome.error)
-      createLogger({ service: 'carts', correlationId: `cart:${address.customerId}` }).warn(
-        'outbox.delivery_failed',
-        { pending: outcome.pending, error: outcome.error },
-      );
+  #log(address: Pick<ReplicaAddress, 'customerId'>) {
+    return createLogger({ service: 'carts', correlationId: `cart:${address.customerId}` });
   }
 
   #view(replica: ReplicaState, address: ReplicaAddress): CartView {
@@ -332,7 +332,7 @@ export class CartReplica extends DurableObject<CartsEnv> {
     if (!address) return;
     const at = { customerId: address.customer_id, home: address.home, replica: address.replica };
     await this.#antiEntropy(at, now);
-    await this.#flush(at);
+    await this.#open().relay(this.send, this.#log(at));
   }
 
   /** Sends the whole state to peers that lack this replica's changes, backing off each time. */

@@ -8,10 +8,19 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { MESSAGE, type OrderSnapshot } from '@common/contracts/orders';
 import { makeEnvelope } from '@common/envelope';
-import { newId } from '@common/ids';
-import type { Region } from '@common/regions';
+import { type Region, regionalId } from '@common/regions';
 import { describe, expect, it } from 'vitest';
-import { add, at, carts, deliver, meta, newCustomer, replica, untilConverged } from './helpers';
+import {
+  add,
+  at,
+  cartAt,
+  carts,
+  deliver,
+  meta,
+  newCustomer,
+  replica,
+  untilConverged,
+} from './helpers';
 
 function orderEvent(
   customerId: string,
@@ -41,7 +50,8 @@ function orderEvent(
   });
 }
 
-const ORDER_EVENTS = 'meridian-cart-order-events';
+/** The carts' order-event queue of a region (the orders worker's ORDER_EVENTS_<REGION>__CARTS). */
+const orderEvents = (region: Region) => `meridian-cart-order-events-${region}`;
 
 describe('checkout', () => {
   it('a confirmed order takes exactly its lines out of every replica; a line added meanwhile stays; a redelivery changes nothing', async () => {
@@ -52,7 +62,7 @@ describe('checkout', () => {
       { sku: 'MRD-MUG-003', quantity: 1 },
       { sku: 'MRD-TEE-001', quantity: 2 },
     ]);
-    const orderId = newId('ord');
+    const orderId = regionalId('ord', 'us');
     const checkout = await carts.checkout(at(customer, 'us', 'eu'), orderId);
     expect(checkout.ok && checkout.value.items).toEqual([
       { sku: 'MRD-MUG-003', quantity: 1 },
@@ -60,9 +70,9 @@ describe('checkout', () => {
     ]);
     await add(at(customer, 'us', 'eu'), 'MRD-TEE-001', 3);
     const confirmed = orderEvent(customer, 'us', orderId, 'CONFIRMED');
-    expect((await deliver(ORDER_EVENTS, confirmed)).explicitAcks).toHaveLength(1);
+    expect((await deliver(orderEvents('us'), confirmed)).explicitAcks).toHaveLength(1);
     await untilConverged(customer, 'us', [{ sku: 'MRD-TEE-001', quantity: 3 }]);
-    await deliver(ORDER_EVENTS, confirmed, orderEvent(customer, 'us', orderId, 'CONFIRMED'));
+    await deliver(orderEvents('us'), confirmed, orderEvent(customer, 'us', orderId, 'CONFIRMED'));
     await untilConverged(customer, 'us', [{ sku: 'MRD-TEE-001', quantity: 3 }]);
   });
 
@@ -70,18 +80,33 @@ describe('checkout', () => {
     const customer = newCustomer();
     await add(at(customer, 'eu', 'eu'), 'MRD-CAP-002', 4);
     await untilConverged(customer, 'eu', [{ sku: 'MRD-CAP-002', quantity: 4 }]);
-    const orderId = newId('ord');
+    const orderId = regionalId('ord', 'eu');
     expect((await carts.checkout(at(customer, 'eu', 'apac'), orderId)).ok).toBe(true);
-    await deliver(ORDER_EVENTS, orderEvent(customer, 'eu', orderId, 'REJECTED'));
+    await deliver(orderEvents('eu'), orderEvent(customer, 'eu', orderId, 'REJECTED'));
     // A late CONFIRMED for the same order (impossible from a saga, but a replay) takes nothing.
-    await deliver(ORDER_EVENTS, orderEvent(customer, 'eu', orderId, 'CONFIRMED'));
+    await deliver(orderEvents('eu'), orderEvent(customer, 'eu', orderId, 'CONFIRMED'));
     await untilConverged(customer, 'eu', [{ sku: 'MRD-CAP-002', quantity: 4 }]);
+  });
+
+  it('an order event on another region’s queue is refused, never applied: the cart keeps its lines', async () => {
+    const customer = newCustomer();
+    await add(at(customer, 'eu', 'eu'), 'MRD-CAP-002', 2);
+    const orderId = regionalId('ord', 'eu');
+    expect((await carts.checkout(at(customer, 'eu', 'eu'), orderId)).ok).toBe(true);
+    const result = await deliver(
+      orderEvents('us'),
+      orderEvent(customer, 'eu', orderId, 'CONFIRMED'),
+    );
+    expect(result.explicitAcks).toEqual([]);
+    expect((await cartAt(at(customer, 'eu', 'eu'))).items).toEqual([
+      { sku: 'MRD-CAP-002', quantity: 2 },
+    ]);
   });
 
   it('a retried checkout of the same order takes the lines recorded first, whatever the cart holds now', async () => {
     const customer = newCustomer();
     await add(at(customer, 'us', 'us'), 'MRD-TEE-001', 1);
-    const orderId = newId('ord');
+    const orderId = regionalId('ord', 'us');
     const first = await carts.checkout(at(customer, 'us', 'us'), orderId);
     await add(at(customer, 'us', 'us'), 'MRD-TEE-001', 5);
     const retry = await carts.checkout(at(customer, 'us', 'us'), orderId);
@@ -90,15 +115,18 @@ describe('checkout', () => {
   });
 
   it('an empty cart cannot be checked out (409 cart_empty)', async () => {
-    const result = await carts.checkout(at(newCustomer(), 'apac', 'apac'), newId('ord'));
+    const result = await carts.checkout(
+      at(newCustomer(), 'apac', 'apac'),
+      regionalId('ord', 'apac'),
+    );
     expect(!result.ok && result.problem).toMatchObject({ status: 409, code: 'cart_empty' });
   });
 
   it('an order event for an order that did not come from a cart creates no replica storage', async () => {
     const customer = newCustomer();
     const result = await deliver(
-      ORDER_EVENTS,
-      orderEvent(customer, 'us', newId('ord'), 'CONFIRMED'),
+      orderEvents('us'),
+      orderEvent(customer, 'us', regionalId('ord', 'us'), 'CONFIRMED'),
     );
     expect(result.explicitAcks).toHaveLength(1);
     const tables = await runInDurableObject(replica(customer, 'us', 0), (_, state) =>

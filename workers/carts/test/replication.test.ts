@@ -7,7 +7,8 @@
 
 import { makeEnvelope } from '@common/envelope';
 import { afterEach, describe, expect, it } from 'vitest';
-import { REPLICATION_MESSAGE } from '../src/messages';
+import { eventually } from '../../../test/support/eventually';
+import { REPLICATION_DESTINATION, REPLICATION_MESSAGE } from '../src/messages';
 import {
   add,
   at,
@@ -80,10 +81,14 @@ describe('cart replicas', () => {
     const sent = await recordSends(origin);
     await add(at(customer, 'us', 'us'), 'MRD-CAP-002', 1);
     await add(at(customer, 'us', 'us'), 'MRD-CAP-002', 4);
-    const toApac = sent
-      .filter((s) => s.destination === 'CART_REPLICATION_APAC')
-      .map((s) => s.envelope);
+    // The replica answers after its commit and relays in the background.
+    const forApac = () => sent.filter((s) => s.envelope.region === 'apac').map((s) => s.envelope);
+    const toApac = await eventually(
+      async () => forApac(),
+      (e) => e.length >= 2,
+    );
     expect(toApac).toHaveLength(2);
+    expect(new Set(sent.map((s) => s.destination))).toEqual(new Set([REPLICATION_DESTINATION]));
     const [first, second] = toApac;
     if (!first || !second) throw new Error('two changes for apac');
     // The second change first, then both again: applied once each, in order.
@@ -108,9 +113,17 @@ describe('cart replicas', () => {
       ['weur', 'eu'],
       ['eeur', 'eu'],
     ]);
-    const destinations = new Set(sends.flat().map((s) => s.destination));
-    expect(destinations).toEqual(new Set(['CART_REPLICATION_EU']));
-    for (const s of sends.flat()) expect(s.envelope.region).toBe('eu');
+    // Every change reaches the other eu replica (relayed after the answer).
+    await eventually(
+      async () => sends.flat(),
+      (all) => all.length >= 3,
+    );
+    expect(sends.flat().length).toBeGreaterThanOrEqual(3);
+    // queueSender sends each on CART_REPLICATION_<its envelope's region>: the eu queue.
+    for (const s of sends.flat()) {
+      expect(s.destination).toBe(REPLICATION_DESTINATION);
+      expect(s.envelope.region).toBe('eu');
+    }
   });
 
   it('a message for a replica outside the customer’s residency, or on another region’s queue, is refused', async () => {

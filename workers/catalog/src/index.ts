@@ -30,7 +30,13 @@ import { outboxBacklog, type RelayResult, relayOutbox } from './outbox';
 import { quote } from './quote';
 import { CatalogReader } from './reader';
 import { availabilityOf, catalogDb, type ProductRow, snapshotOf } from './store';
-import { createProduct, deleteProduct, updateProduct, type WriteContext } from './writes';
+import {
+  createProduct,
+  deleteProduct,
+  updateProduct,
+  type WriteCondition,
+  type WriteContext,
+} from './writes';
 
 /** An outbox row older than this makes the service report itself degraded. */
 const OUTBOX_AGE_MS_MAX = 5 * 60_000;
@@ -93,15 +99,19 @@ export default class CatalogService extends WorkerEntrypoint<CatalogEnv> {
     return this.#afterWrite(await createProduct(this.#writeContext(meta), parsed.data), meta);
   }
 
+  /** `condition.ifVersions` (If-Match): the update applies only over one of those versions, else 412. */
   async updateProduct(
     id: string,
     patch: UpdateProductInput,
     meta: CallMeta,
+    condition: WriteCondition = {},
   ): Promise<Result<Product>> {
     if (!ProductIdSchema.safeParse(id).success) return notFound(id);
     const parsed = UpdateProductInputSchema.safeParse(patch);
     if (!parsed.success) return invalid('product_invalid', parsed.error);
-    return this.#afterWrite(await updateProduct(this.#writeContext(meta), id, parsed.data), meta);
+    const ifVersions = condition.ifVersions?.filter(Number.isSafeInteger);
+    const result = await updateProduct(this.#writeContext(meta), id, parsed.data, { ifVersions });
+    return this.#afterWrite(result, meta);
   }
 
   async deleteProduct(

@@ -120,14 +120,28 @@ function applyPatch(current: ProductRow, patch: UpdateInput, now: number): Produ
   };
 }
 
+/** A write's precondition (If-Match): the versions the client last saw; any other is 412. */
+export interface WriteCondition {
+  ifVersions?: readonly number[] | undefined;
+}
+
 export async function updateProduct(
   ctx: WriteContext,
   id: string,
   patch: UpdateInput,
+  { ifVersions }: WriteCondition = {},
 ): Promise<Result<ProductRow>> {
   for (let attempt = 0; attempt < UPDATE_ATTEMPTS_MAX; attempt++) {
     const current = await currentRow(ctx.d1, id);
     if (!current) return notFound(id);
+    // Checked against the row this round writes over (`WHERE version = ?`): no lost update.
+    if (ifVersions && !ifVersions.includes(current.version)) {
+      return fail(
+        412,
+        'precondition_failed',
+        `product ${id} has changed (version ${current.version})`,
+      );
+    }
     const next = applyPatch(current, patch, Date.now());
     const moved = next.sku !== current.sku || next.category !== current.category;
     const event: ProductChanged = {

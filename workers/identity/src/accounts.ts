@@ -12,7 +12,6 @@ import type {
   EnsuredAdmin,
   LoginInput,
   RegisterInput,
-  Role,
   TokenPair,
 } from '@common/contracts/identity';
 import { fail, ok, type Result } from '@common/problem';
@@ -174,44 +173,48 @@ export async function logout(
 }
 
 /**
- * Makes sure `email` is an admin who logs in with `password`: creates the
- * account, or adds the role and resets the password when they differ.
- * Running it again with the same input changes nothing.
+ * Makes sure `email` is an admin who logs in with `password`, without ever
+ * taking over an account: a new email becomes an admin account; an admin
+ * with that password is answered as is (running it again changes nothing);
+ * any other existing account is a 409 and keeps its password and roles.
  */
 export async function ensureAdmin(
   deps: Deps,
   input: EnsureAdminInput,
   attempt = 1,
 ): Promise<Result<EnsuredAdmin>> {
-  const params = deps.config.argon2;
   const existing = await userWithEmail(deps, input.email);
-  if (!existing) {
-    const passwordHash = await hashPassword(input.password, params);
-    const roles: Role[] = ['customer', 'admin'];
-    const created = await createUser(deps, {
-      email: input.email,
-      region: input.region ?? 'us',
-      roles,
-      passwordHash,
-    });
-    // Lost a race with a concurrent ensureAdmin/register: update that account
-    // instead, once it exists; a claim whose user never appears (its
-    // registration died) is not waited for.
-    if (created === 'email_taken') {
-      if (attempt < 3) return ensureAdmin(deps, input, attempt + 1);
-      return fail(503, 'email_registration_in_progress', 'this email is being registered; retry');
-    }
-    return ok({ customerId: created.id, created: true });
-  }
-  const roles: Role[] | undefined = existing.roles.includes('admin')
-    ? undefined
-    : [...existing.roles, 'admin'];
-  const passwordHash = (await verifyPassword(input.password, existing.passwordHash))
-    ? undefined
-    : await hashPassword(input.password, params);
-  await updateUser(deps.stores.regional(existing.region), existing.id, {
-    ...(roles ? { roles } : {}),
-    ...(passwordHash ? { passwordHash } : {}),
+  if (existing) return existingAdmin(existing, input.password);
+  const passwordHash = await hashPassword(input.password, deps.config.argon2);
+  const created = await createUser(deps, {
+    email: input.email,
+    region: input.region ?? 'us',
+    roles: ['customer', 'admin'],
+    passwordHash,
   });
-  return ok({ customerId: existing.id, created: false });
+  if (created !== 'email_taken') return ok({ customerId: created.id, created: true });
+  // Lost a race with a concurrent ensureAdmin/register: judge that account
+  // once it exists; a claim whose user never appears (its registration
+  // died) is not waited for.
+  if (attempt < 3) return ensureAdmin(deps, input, attempt + 1);
+  return fail(503, 'email_registration_in_progress', 'this email is being registered; retry');
+}
+
+/** The answer for an email that already has an account: nothing about it changes. */
+async function existingAdmin(user: User, password: string): Promise<Result<EnsuredAdmin>> {
+  if (!user.roles.includes('admin')) {
+    return fail(
+      409,
+      'email_belongs_to_customer',
+      'this email belongs to a customer account; an admin needs an email of its own',
+    );
+  }
+  if (!(await verifyPassword(password, user.passwordHash))) {
+    return fail(
+      409,
+      'admin_exists_with_other_password',
+      'an admin with this email exists with another password; it is not changed here',
+    );
+  }
+  return ok({ customerId: user.id, created: false });
 }

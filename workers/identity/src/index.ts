@@ -7,6 +7,8 @@
  */
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import {
+  CustomerIdSchema,
+  type CustomerRegion,
   type EnsureAdminInput,
   EnsureAdminInputSchema,
   type EnsuredAdmin,
@@ -104,7 +106,23 @@ export default class IdentityService extends WorkerEntrypoint<IdentityEnv> {
     return ok({ customerId: id, email, name, region, roles });
   }
 
-  /** Creates or updates an admin account; for seeding and operators only. */
+  /**
+   * Where a customer's data lives, for services that must reach a customer
+   * they have not met yet (payments crediting a new customer's account).
+   * Only the id and region: nothing personal leaves identity this way.
+   */
+  async customerRegion(customerId: string): Promise<Result<CustomerRegion>> {
+    const notFound = fail(404, 'customer_not_found', `no customer ${customerId}`);
+    if (!CustomerIdSchema.safeParse(customerId).success) return notFound;
+    const found = await accounts.findUser(this.#deps(), customerId);
+    if (!found.ok) return found;
+    return found.value ? ok({ customerId, region: found.value.region }) : notFound;
+  }
+
+  /**
+   * Creates an admin account; never changes an existing one (a customer's
+   * email is a 409). For seeding and operators only.
+   */
   async ensureAdmin(input: EnsureAdminInput, meta: CallMeta): Promise<Result<EnsuredAdmin>> {
     const parsed = EnsureAdminInputSchema.safeParse(input);
     if (!parsed.success) return invalid(parsed.error);

@@ -200,3 +200,24 @@ describe('failures never block an email for good', () => {
     });
   });
 });
+
+describe('customerRegion (for services that must reach a customer they have not met)', () => {
+  it('tells the home region of any registered customer, and nothing personal', async () => {
+    for (const region of REGIONS) {
+      const { customerId } = await registered(region);
+      expect(await identity.customerRegion(customerId)).toEqual({
+        ok: true,
+        value: { customerId, region },
+      });
+    }
+  });
+
+  it('an id that is no customer (or not an id at all) is a 404', async () => {
+    for (const id of ['cus_01M80000000000000000000000', 'not-an-id', '']) {
+      expect(await identity.customerRegion(id)).toMatchObject({
+        ok: false,
+        problem: { status: 404, code: 'customer_not_found' },
+      });
+    }
+  });
+});

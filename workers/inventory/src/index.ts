@@ -5,6 +5,7 @@
  * coordinator (two-phase hold with expiry).
  */
 import { WorkerEntrypoint } from 'cloudflare:workers';
+import { answerDirectly, type CommandResult, SAGA_REPLIES } from '@common/commands';
 import { consumeBatch, consumerOptions } from '@common/consumer';
 import {
   type ReleasedReservation,
@@ -19,8 +20,10 @@ import {
   SkuSchema,
   type StockLevel,
 } from '@common/contracts/inventory';
+import type { Envelope } from '@common/envelope';
 import { createLogger } from '@common/log';
 import { fail, ok, type Result } from '@common/problem';
+import { queueSender } from '@common/queues';
 import { isRegion, type Region, regionalStub } from '@common/regions';
 import { type CallMeta, type HealthReport, healthReport } from '@common/rpc';
 import type { z } from 'zod';
@@ -135,14 +138,27 @@ export default class InventoryService extends WorkerEntrypoint<InventoryEnv> {
     return shardFor(this.env.INVENTORY_SHARDS, region, sku);
   }
 
-  /** The saga's commands (queue meridian-inventory-commands); results go to the replies queue. */
+  /**
+   * A saga command called directly (the saga's fast path): the same
+   * idempotent handling as from the queue, answered with the reply it would
+   * have sent there. Throws when the command is not done yet (the saga then
+   * sends it over the queue, which retries it).
+   */
+  async runCommand(command: Envelope): Promise<Envelope<CommandResult>> {
+    return answerDirectly(command, (envelope, reply) =>
+      handleInventoryCommand(this, envelope, reply),
+    );
+  }
+
+  /**
+   * The saga's commands (queues meridian-inventory-commands-<region>); each
+   * result goes to the replies queue of the command's region.
+   */
   override async queue(batch: MessageBatch<unknown>): Promise<void> {
-    const reply = async (envelope: unknown) => {
-      await this.env.SAGA_REPLIES.send(envelope, { contentType: 'json' });
-    };
+    const send = queueSender(this.env);
     await consumeBatch(
       batch,
-      (envelope) => handleInventoryCommand(this, envelope, reply),
+      (envelope) => handleInventoryCommand(this, envelope, (reply) => send(SAGA_REPLIES, [reply])),
       consumerOptions('inventory', this.env),
     );
   }

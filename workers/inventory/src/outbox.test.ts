@@ -30,7 +30,12 @@ describe('inventory outbox', () => {
     const sku = `OUTBOX-${newId('op').slice(-8)}`;
     const stub = shard();
     await stub.restock({ sku, region: 'us', quantity: 7, operationId: newId('op') }, meta);
-    expect(await stub.outboxPending()).toBe(0);
+    expect(
+      await eventually(
+        () => stub.outboxPending(),
+        (n) => n === 0,
+      ),
+    ).toBe(0);
     expect(
       await eventually(
         () => readModelLevel(sku),
@@ -80,7 +85,7 @@ describe('inventory outbox', () => {
     // The queue recovers; the alarm relays the row.
     await runInDurableObject(stub, (instance: InventoryShard) => {
       instance.send = async (_destination, batch) => {
-        await testEnv.INVENTORY_EVENTS.sendBatch(
+        await testEnv.INVENTORY_EVENTS_US.sendBatch(
           batch.map((body) => ({ body, contentType: 'json' })),
         );
       };
@@ -93,6 +98,37 @@ describe('inventory outbox', () => {
         (v) => v === 5,
       ),
     ).toBe(5);
+  });
+
+  it('a write answers once committed, not once relayed: a queue that never answers does not hold it', async () => {
+    const sku = `OUTBOX-${newId('op').slice(-8)}`;
+    const stub = shard();
+    let sends = 0;
+    let giveUp = () => {};
+    await runInDurableObject(stub, (instance: InventoryShard) => {
+      // The queue takes the call and does not answer until the test gives up on it.
+      instance.send = () => {
+        sends++;
+        return new Promise<void>((_, reject) => {
+          giveUp = () => reject(new Error('queue timed out (test)'));
+        });
+      };
+    });
+    const answered = await Promise.race([
+      stub.restock({ sku, region: 'us', quantity: 2, operationId: newId('op') }, meta),
+      new Promise<'held'>((resolve) => setTimeout(() => resolve('held'), 5000)),
+    ]);
+    expect(answered).toMatchObject({ available: 2, applied: true });
+    // The relay did start (after the answer), and the rows wait for it, armed by the alarm.
+    expect(sends).toBe(1);
+    expect(await stub.outboxPending()).toBe(2);
+    const alarm = await runInDurableObject(stub, (_i: InventoryShard, state) =>
+      state.storage.getAlarm(),
+    );
+    expect(alarm).not.toBeNull();
+    // Settled from the object's own context: its I/O belongs to it.
+    await runInDurableObject(stub, () => giveUp());
+    expect(await stub.outboxPending()).toBe(2);
   });
 
   it('state and outbox commit together: a change that fails writes no event', async () => {

@@ -4,6 +4,7 @@
  * reservation id, and a reservation status from the known set.
  */
 import type { SchemaStep } from '@common/do-schema';
+import { OUTBOX_HOLD, OUTBOX_TABLE } from '@common/outbox';
 
 export const SHARD_SCHEMA: readonly SchemaStep[] = [
   // 1: the first shipped shape (stock levels, idempotent restocks).
@@ -40,4 +41,6 @@ export const SHARD_SCHEMA: readonly SchemaStep[] = [
     'CREATE INDEX reservations_held_expiry ON reservations (status, expires_at)',
     'CREATE INDEX reservations_updated ON reservations (updated_at)',
   ],
+  // 3: the outbox (until now created by its constructor) and its holds.
+  [...OUTBOX_TABLE, ...OUTBOX_HOLD],
 ];

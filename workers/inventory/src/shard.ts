@@ -3,18 +3,19 @@
  * one region warehouse. Every write goes through this single-threaded object
  * and runs as one synchronous transaction (no await between read and write),
  * so reads and writes of a SKU are linearizable and concurrent reservations
- * can never oversell. The events a change causes commit with it (outbox) and
- * are delivered right after; the alarm expires holds, purges finished
- * reservations and retries undelivered events.
+ * can never oversell. The events a change causes commit with it (outbox); the
+ * caller is answered once that commit is durable, and the events are relayed
+ * after, in the background; the alarm expires holds, purges finished
+ * reservations and relays what is still undelivered.
  */
 import { DurableObject } from 'cloudflare:workers';
 import { scheduleAlarmBy } from '@common/alarms';
 import type { RestockInput, ShardReservation, StockLevel } from '@common/contracts/inventory';
-import { INVENTORY_EVENTS } from '@common/contracts/inventory';
 import { migrateSqlite } from '@common/do-schema';
-import { createLogger } from '@common/log';
+import { createLogger, type Logger } from '@common/log';
 import { Outbox, type OutboxSender } from '@common/outbox';
 import type { Result } from '@common/problem';
+import { queueSender } from '@common/queues';
 import type { Region } from '@common/regions';
 import type { CallMeta } from '@common/rpc';
 import { ShardEvents } from './events';
@@ -22,8 +23,8 @@ import { SHARD_SCHEMA } from './schema';
 import { type Cause, type ShardReserveInput, StockBook } from './stock';
 
 /** Holds expired, and finished reservations purged, per alarm run. */
-const EXPIRE_BATCH = 500;
-const PURGE_BATCH = 1000;
+const EXPIRE_BATCH_MAX = 500;
+const PURGE_BATCH_MAX = 1000;
 
 export interface ShardRef {
   reservationId: string;
@@ -44,10 +45,8 @@ export class InventoryShard extends DurableObject<InventoryEnv> {
     this.outbox = new Outbox(ctx.storage, { retry_ms: Number(env.OUTBOX_RETRY_MS) || 2000 });
     this.#book = new StockBook(ctx.storage.sql, new ShardEvents(this.outbox));
     this.#retention_ms = Number(env.RESERVATION_RETENTION_MS) || 7 * 24 * 3600 * 1000;
-    this.send = async (destination, batch) => {
-      if (destination !== INVENTORY_EVENTS) throw new Error(`unknown destination ${destination}`);
-      await env.INVENTORY_EVENTS.sendBatch(batch.map((body) => ({ body, contentType: 'json' })));
-    };
+    // INVENTORY_EVENTS_<REGION>: each event on the queue of its region's warehouse.
+    this.send = queueSender(env);
   }
 
   getStock(sku: string, region: Region): StockLevel {
@@ -58,13 +57,17 @@ export class InventoryShard extends DurableObject<InventoryEnv> {
     return this.#book.reservation(reservationId);
   }
 
-  /** Adds stock once per operation id; the event is committed with the change. */
+  /**
+   * Adds stock once per operation id; the event is committed with the change,
+   * and the answer is the level that transaction left (read inside it).
+   */
   async restock(input: RestockInput, meta: CallMeta): Promise<StockLevel & { applied: boolean }> {
-    const applied = this.ctx.storage.transactionSync(() =>
-      this.#book.restock(input, causeOf(meta)),
-    );
+    const answer = this.ctx.storage.transactionSync(() => {
+      const applied = this.#book.restock(input, causeOf(meta));
+      return { ...this.#book.level(input.sku, input.region), applied };
+    });
     await this.#afterWrite(meta);
-    return { ...this.#book.level(input.sku, input.region), applied };
+    return answer;
   }
 
   /** Holds all of this shard's items until `ttl_ms` from now, or none of them. */
@@ -116,26 +119,31 @@ export class InventoryShard extends DurableObject<InventoryEnv> {
   override async alarm(): Promise<void> {
     const now = Date.now();
     this.ctx.storage.transactionSync(() => {
-      this.#book.expireDue(now, EXPIRE_BATCH);
-      this.#book.purgeFinished(now - this.#retention_ms, PURGE_BATCH);
+      this.#book.expireDue(now, EXPIRE_BATCH_MAX);
+      this.#book.purgeFinished(now - this.#retention_ms, PURGE_BATCH_MAX);
     });
-    await this.#afterWrite();
+    await this.#scheduleDue();
+    await this.flushOutbox();
   }
 
-  async #afterWrite(meta?: CallMeta): Promise<void> {
+  /** After a committed write: alarms armed, then the caller is answered while the relay runs. */
+  async #afterWrite(meta: CallMeta): Promise<void> {
+    await this.#scheduleDue();
+    await this.outbox.relayAfterCommit(this.ctx, this.send, this.#log(meta));
+  }
+
+  async #scheduleDue(): Promise<void> {
     const due = this.#book.nextDueAt(this.#retention_ms);
     if (due !== null) await scheduleAlarmBy(this.ctx.storage, due);
-    await this.flushOutbox(meta);
   }
 
+  /** Relays every undelivered event now (the alarm; operators and tests). */
   async flushOutbox(meta?: CallMeta): Promise<void> {
-    const result = await this.outbox.flush(this.send);
-    if (result.error) {
-      createLogger({ service: 'inventory', ...meta }).warn('outbox.delivery_failed', {
-        pending: result.pending,
-        error: result.error,
-      });
-    }
+    await this.outbox.relay(this.send, this.#log(meta));
+  }
+
+  #log(meta?: CallMeta): Logger {
+    return createLogger({ service: 'inventory', ...meta });
   }
 
   /** Rows waiting for delivery; for tests and operators. */

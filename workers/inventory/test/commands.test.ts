@@ -85,7 +85,7 @@ describe('inventory commands', () => {
       items: [{ sku, quantity: 1 }],
       ttl_ms: 60_000,
     });
-    const batch = createMessageBatch('meridian-inventory-commands', [
+    const batch = createMessageBatch('meridian-inventory-commands-us', [
       { id: envelope.id, timestamp: Date.now(), attempts: 1, body: envelope },
     ]);
     const ctx = createExecutionContext();

@@ -13,7 +13,14 @@ import type { DeadLetter } from '@common/consumer';
 import { newId } from '@common/ids';
 import { fail, ok, type Result } from '@common/problem';
 import { queuesFor } from '@common/queues';
-import { findInRegions, isRegion, type Region, UNKNOWN_ORIGIN_REGION } from '@common/regions';
+import {
+  findInRegions,
+  isRegion,
+  queueRegion,
+  type Region,
+  regionalQueue,
+  UNKNOWN_ORIGIN_REGION,
+} from '@common/regions';
 import { notificationsDb } from './inbox';
 
 function isAnnotated(body: unknown): body is DeadLetter {
@@ -109,23 +116,54 @@ const view = (r: Row, region: Region): DeadLetterView => ({
   region,
 });
 
+export interface DeadLetterFilter {
+  /** false: only those not replayed yet (what still needs an operator); true: only replayed ones. */
+  replayed?: boolean | undefined;
+}
+
+const REPLAYED_CLAUSE = {
+  any: '',
+  true: 'WHERE replayed_at IS NOT NULL',
+  false: 'WHERE replayed_at IS NULL',
+} as const;
+
 /** One region's dead letters, newest first. */
 export async function listDeadLetters(
   env: NotificationsEnv,
   region: Region,
   limit: number,
+  { replayed }: DeadLetterFilter = {},
 ): Promise<DeadLetterView[]> {
+  const where = REPLAYED_CLAUSE[replayed === undefined ? 'any' : replayed ? 'true' : 'false'];
   const { results } = await notificationsDb(env, region)
-    .prepare('SELECT * FROM dead_letters ORDER BY received_at DESC, id DESC LIMIT ?')
+    .prepare(`SELECT * FROM dead_letters ${where} ORDER BY received_at DESC, id DESC LIMIT ?`)
     .bind(limit)
     .all<Row>();
   return results.map((r) => view(r, region));
 }
 
-/** The producer binding that replays into `queue`: REPLAY__MERIDIAN_ORDER_REPLIES for meridian-order-replies. */
+/** The producer binding that replays into `queue`: REPLAY__MERIDIAN_ORDER_EVENTS_EU for meridian-order-events-eu. */
 export const replayBinding = (queue: string) =>
   `REPLAY__${queue.toUpperCase().replaceAll('-', '_')}`;
 
+/**
+ * Where a letter replays: its origin queue; for a letter that died before
+ * queues were per region (its queue names no region), that topic's queue in
+ * the region that keeps the letter.
+ */
+function replayTargets(env: NotificationsEnv, queue: string, region: Region): Queue[] {
+  const origin = queuesFor(env, replayBinding(queue));
+  if (origin.length > 0 || queueRegion(queue).region !== null) return origin;
+  return queuesFor(env, replayBinding(regionalQueue(queue, region)));
+}
+
+/**
+ * Sends a dead letter back to its origin queue, once: the letter is claimed
+ * (`replayed_at` set where it was unset) before it is sent, so of two
+ * replays, concurrent or not, exactly one sends it; the other is 409
+ * `dead_letter_already_replayed`. A send that fails gives the claim back
+ * (the letter can be replayed again) and fails the call.
+ */
 export async function replayDeadLetter(
   env: NotificationsEnv,
   id: string,
@@ -148,10 +186,35 @@ export async function replayDeadLetter(
   }
   const { value: row, region } = found;
   const db = notificationsDb(env, region);
-  const [target] = queuesFor(env, replayBinding(row.queue));
+  const [target] = replayTargets(env, row.queue, region);
   if (!target) return fail(409, 'replay_target_unknown', `cannot replay into queue "${row.queue}"`);
-  await target.send(JSON.parse(row.body), { contentType: 'json' });
   const now = Date.now();
-  await db.prepare('UPDATE dead_letters SET replayed_at = ? WHERE id = ?').bind(now, id).run();
+  const claimed = await db
+    .prepare('UPDATE dead_letters SET replayed_at = ? WHERE id = ? AND replayed_at IS NULL')
+    .bind(now, id)
+    .run();
+  if (claimed.meta.changes !== 1) return alreadyReplayed(db, id);
+  try {
+    await target.send(JSON.parse(row.body), { contentType: 'json' });
+  } catch (error) {
+    await db
+      .prepare('UPDATE dead_letters SET replayed_at = NULL WHERE id = ? AND replayed_at = ?')
+      .bind(id, now)
+      .run();
+    throw error;
+  }
   return ok(view({ ...row, replayed_at: now }, region));
+}
+
+async function alreadyReplayed(db: D1Database, id: string): Promise<Result<never>> {
+  const row = await db
+    .prepare('SELECT replayed_at FROM dead_letters WHERE id = ?')
+    .bind(id)
+    .first<{ replayed_at: number | null }>();
+  const at = row?.replayed_at ? ` at ${new Date(row.replayed_at).toISOString()}` : '';
+  return fail(
+    409,
+    'dead_letter_already_replayed',
+    `dead letter ${id} was already replayed${at}; a message that fails again comes back as a new dead letter`,
+  );
 }

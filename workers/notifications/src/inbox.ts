@@ -11,6 +11,11 @@
 import { applyOnceD1, type ConsumeOutcome } from '@common/consumer';
 import type { Money } from '@common/contracts/catalog';
 import { MESSAGE, OrderSnapshotSchema } from '@common/contracts/orders';
+import {
+  TRANSFER_EVENT,
+  type TransferEventMessage,
+  TransferEventMessageSchema,
+} from '@common/contracts/payments';
 import type { Envelope } from '@common/envelope';
 import { newId } from '@common/ids';
 import { isRegion, type Region, regionalDb } from '@common/regions';
@@ -51,6 +56,7 @@ export function noticeFor(envelope: Envelope): Notice | undefined {
       data: { status: order.status, amount: order.total, reason: order.reason },
     };
   }
+  if (envelope.type === TRANSFER_EVENT) return transferNotice(envelope);
   if (envelope.type === MESSAGE.paymentRefunded || envelope.type === 'payments.refunded') {
     const p = envelope.payload as {
       customerId?: unknown;
@@ -68,6 +74,29 @@ export function noticeFor(envelope: Envelope): Notice | undefined {
     };
   }
   return undefined;
+}
+
+const TRANSFER_NOTICES: Record<TransferEventMessage['type'], string> = {
+  TransferDebited: 'transfer.sent',
+  TransferCredited: 'transfer.received',
+  TransferReversed: 'transfer.reversed',
+};
+
+/** Each side of a transfer is told by its own ledger's event, in its own region. */
+function transferNotice(envelope: Envelope): Notice {
+  const t = TransferEventMessageSchema.parse(envelope.payload);
+  return {
+    customerId: t.customerId,
+    region: t.region,
+    type: TRANSFER_NOTICES[t.type],
+    orderId: null,
+    data: {
+      transferId: t.transferId,
+      amount: { amount: t.amount, currency: t.currency },
+      fromCustomerId: t.fromCustomerId,
+      toCustomerId: t.toCustomerId,
+    },
+  };
 }
 
 export async function applyNotification(
@@ -104,6 +133,10 @@ export interface NotificationItem {
   status?: string;
   reason?: string | null;
   amount?: Money | null;
+  /** Transfer notices: the transfer and both sides of it. */
+  transferId?: string;
+  fromCustomerId?: string;
+  toCustomerId?: string;
 }
 
 export async function listNotifications(
@@ -122,6 +155,6 @@ export async function listNotifications(
     type: r.type,
     ...(r.order_id ? { orderId: r.order_id } : {}),
     at: new Date(r.created_at).toISOString(),
-    ...(JSON.parse(r.data) as Pick<NotificationItem, 'status' | 'reason' | 'amount'>),
+    ...(JSON.parse(r.data) as Omit<NotificationItem, 'id' | 'type' | 'orderId' | 'at'>),
   }));
 }

@@ -7,9 +7,10 @@ import { WorkerEntrypoint } from 'cloudflare:workers';
 import { consumeBatch, consumerOptions } from '@common/consumer';
 import { createLogger } from '@common/log';
 import type { Result } from '@common/problem';
-import { isRegion, REGIONS, type Region } from '@common/regions';
+import { isRegion, queueRegion, REGIONS, type Region } from '@common/regions';
 import { type HealthReport, healthReport } from '@common/rpc';
 import {
+  type DeadLetterFilter,
   type DeadLetterView,
   listDeadLetters,
   replayDeadLetter,
@@ -22,6 +23,7 @@ import {
   notificationsDb,
 } from './inbox';
 
+/** Topics consumed (one queue per region each: `<topic>-<region>`). */
 const EVENTS_QUEUE = 'meridian-notification-events';
 const DEAD_LETTER_QUEUE = 'meridian-dead-letters';
 const clamp = (n: number) => Math.min(Math.max(Math.trunc(n) || 50, 1), 100);
@@ -43,10 +45,16 @@ export default class NotificationsService extends WorkerEntrypoint<Notifications
   }
 
   /** One region's dead letters, newest first (operators gather every region). */
-  async listDeadLetters(region: Region, limit = 50): Promise<DeadLetterView[]> {
-    return listDeadLetters(this.env, checked(region), clamp(limit));
+  async listDeadLetters(
+    region: Region,
+    limit = 50,
+    filter: DeadLetterFilter = {},
+  ): Promise<DeadLetterView[]> {
+    const replayed = typeof filter.replayed === 'boolean' ? filter.replayed : undefined;
+    return listDeadLetters(this.env, checked(region), clamp(limit), { replayed });
   }
 
+  /** Replays once; a second replay is 409 `dead_letter_already_replayed` (dead-letters.ts). */
   async replayDeadLetter(id: string): Promise<Result<DeadLetterView>> {
     return replayDeadLetter(this.env, id);
   }
@@ -62,7 +70,8 @@ export default class NotificationsService extends WorkerEntrypoint<Notifications
   }
 
   override async queue(batch: MessageBatch<unknown>): Promise<void> {
-    if (batch.queue === DEAD_LETTER_QUEUE) {
+    const { topic } = queueRegion(batch.queue);
+    if (topic === DEAD_LETTER_QUEUE) {
       const log = createLogger({ service: 'notifications' });
       for (const message of batch.messages) {
         const region = await storeDeadLetter(this.env, message);
@@ -71,7 +80,7 @@ export default class NotificationsService extends WorkerEntrypoint<Notifications
       }
       return;
     }
-    if (batch.queue === EVENTS_QUEUE) {
+    if (topic === EVENTS_QUEUE) {
       await consumeBatch(
         batch,
         (envelope) => applyNotification(this.env, envelope),

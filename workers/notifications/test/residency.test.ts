@@ -4,7 +4,7 @@
  * the whole message) is kept in the region of the message it carries, and
  * one whose region cannot be told goes to `eu`, the strictest jurisdiction.
  */
-import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import { createExecutionContext } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import type { DeadLetter } from '@common/consumer';
 import { MESSAGE, type OrderSnapshot } from '@common/contracts/orders';
@@ -12,9 +12,10 @@ import { type Envelope, makeEnvelope } from '@common/envelope';
 import { newId } from '@common/ids';
 import { REGIONS, type Region } from '@common/regions';
 import { describe, expect, it } from 'vitest';
+import { eventually } from '../../../test/support/eventually';
 import { originRegion } from '../src/dead-letters';
-import { notificationsDb } from '../src/inbox';
 import NotificationsService from '../src/index';
+import { countByRegion, deliver, only } from './helpers';
 
 const service = exports.default as unknown as Service<typeof NotificationsService>;
 
@@ -42,39 +43,12 @@ function orderEvent(region: Region, status: OrderSnapshot['status'] = 'CONFIRMED
   return { order, envelope };
 }
 
-async function deliver(queue: string, bodies: unknown[]) {
-  const batch = createMessageBatch(
-    queue,
-    bodies.map((body) => ({ id: newId('msg'), timestamp: Date.now(), attempts: 1, body })),
-  );
-  const ctx = createExecutionContext();
-  await new NotificationsService(ctx, env).queue(batch);
-  return getQueueResult(batch, ctx);
-}
-
-/** How many rows matching `where` each region's database holds. */
-async function countByRegion(table: string, where: string, value: string) {
-  const counts = await Promise.all(
-    REGIONS.map(async (region) => {
-      const row = await notificationsDb(env, region)
-        .prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`)
-        .bind(value)
-        .first<{ n: number }>();
-      return [region, row?.n ?? 0] as const;
-    }),
-  );
-  return Object.fromEntries(counts) as Record<Region, number>;
-}
-
-const only = (region: Region, n = 1) =>
-  Object.fromEntries(REGIONS.map((r) => [r, r === region ? n : 0]));
-
 describe('notification inbox residency', () => {
   it.each(REGIONS)(
     'a %s customer’s notice is written to and read from their region only',
     async (region) => {
       const { order, envelope } = orderEvent(region);
-      const result = await deliver('meridian-notification-events', [envelope]);
+      const result = await deliver(`meridian-notification-events-${region}`, [envelope]);
       expect(result.explicitAcks).toHaveLength(1);
       expect(await countByRegion('notifications', 'customer_id = ?', order.customerId)).toEqual(
         only(region),
@@ -91,7 +65,7 @@ describe('notification inbox residency', () => {
   it('an envelope whose region disagrees with its order is written nowhere (retried)', async () => {
     const { order, envelope } = orderEvent('eu');
     const forged: Envelope = { ...envelope, region: 'us' };
-    const result = await deliver('meridian-notification-events', [forged]);
+    const result = await deliver('meridian-notification-events-us', [forged]);
     expect(result.retryMessages).toHaveLength(1);
     expect(await countByRegion('notifications', 'customer_id = ?', order.customerId)).toEqual(
       only('eu', 0),
@@ -107,9 +81,10 @@ describe('notification inbox residency', () => {
 });
 
 describe('dead-letter residency', () => {
-  const annotated = (body: unknown): DeadLetter => ({
+  // Queues are per region: a dead message comes from its region's queue.
+  const annotated = (body: unknown, region: Region = 'us'): DeadLetter => ({
     kind: 'dead_letter',
-    queue: 'meridian-notification-events',
+    queue: `meridian-notification-events-${region}`,
     error: 'boom',
     attempts: 5,
     failedAt: new Date().toISOString(),
@@ -120,14 +95,14 @@ describe('dead-letter residency', () => {
     'a dead %s message is kept in its own region’s database only',
     async (region) => {
       const { envelope } = orderEvent(region, 'REJECTED');
-      await deliver('meridian-dead-letters', [annotated(envelope)]);
+      await deliver(`meridian-dead-letters-${region}`, [annotated(envelope, region)]);
       expect(await countByRegion('dead_letters', 'envelope_id = ?', envelope.id)).toEqual(
         only(region),
       );
       const listed = await service.listDeadLetters(region, 100);
       expect(listed.find((l) => l.envelopeId === envelope.id)).toMatchObject({
         region,
-        queue: 'meridian-notification-events',
+        queue: `meridian-notification-events-${region}`,
       });
     },
   );
@@ -144,7 +119,7 @@ describe('dead-letter residency', () => {
     for (const body of cases) expect(originRegion(body)).toBe('eu');
     expect(originRegion('text')).toBe('eu');
     await deliver(
-      'meridian-dead-letters',
+      'meridian-dead-letters-us',
       cases.map((body) => annotated(body)),
     );
     for (const suffix of ['raw', 'mars', 'mixed']) {
@@ -156,7 +131,7 @@ describe('dead-letter residency', () => {
 
   it('a replay finds the letter in its region and sends it back; an unknown id is 404', async () => {
     const { envelope } = orderEvent('apac', 'REJECTED');
-    await deliver('meridian-dead-letters', [annotated(envelope)]);
+    await deliver('meridian-dead-letters-apac', [annotated(envelope, 'apac')]);
     const [letter] = (await service.listDeadLetters('apac', 100)).filter(
       (l) => l.envelopeId === envelope.id,
     );
@@ -167,6 +142,23 @@ describe('dead-letter residency', () => {
       ok: false,
       problem: { status: 404 },
     });
+  });
+
+  it('a letter that died before queues were per region replays into its topic’s queue of the region that keeps it', async () => {
+    const { order, envelope } = orderEvent('apac', 'REJECTED');
+    const legacy = { ...annotated(envelope), queue: 'meridian-notification-events' };
+    await deliver('meridian-dead-letters-apac', [legacy]);
+    const [letter] = (await service.listDeadLetters('apac', 100)).filter(
+      (l) => l.envelopeId === envelope.id,
+    );
+    if (!letter) throw new Error('not stored');
+    expect(await service.replayDeadLetter(letter.id)).toMatchObject({ ok: true });
+    // Delivered on meridian-notification-events-apac: the apac inbox gets the notice.
+    const inbox = await eventually(
+      () => service.listNotifications(order.customerId, 'apac'),
+      (items) => items.length > 0,
+    );
+    expect(inbox).toEqual([expect.objectContaining({ type: 'order.rejected' })]);
   });
 
   it('with a region unreachable, "not found" is not claimed: 503 naming it', async () => {

@@ -5,23 +5,39 @@
  * saga, and projects order events into the per-region read model.
  */
 import { WorkerEntrypoint } from 'cloudflare:workers';
+import { SAGA_REPLIES_QUEUE } from '@common/commands';
 import { consumeBatch, consumerOptions } from '@common/consumer';
 import {
+  ORDER_EVENTS_QUEUE,
   type OrderView,
   type PlaceOrderInput,
   PlaceOrderInputSchema,
 } from '@common/contracts/orders';
-import { isBookmark } from '@common/d1-session';
+import { isBookmark, readSession } from '@common/d1-session';
 import { fail, ok, type Result } from '@common/problem';
-import { REGIONS, type Region, regionalStub } from '@common/regions';
+import {
+  findInRegions,
+  queueRegion,
+  REGIONS,
+  type Region,
+  regionalStub,
+  regionOfId,
+} from '@common/regions';
 import { type CallMeta, type HealthReport, healthReport } from '@common/rpc';
-import { listOrders, type OrderSummary, ordersDb, project } from './projection';
-import { REPLIES_QUEUE, sagaReplyOf } from './replies';
-import type { OrderSaga } from './saga';
+import {
+  listOrders,
+  type OrderSummary,
+  ordersDb,
+  project,
+  queryOrders,
+  type RegionOrdersQuery,
+} from './projection';
+import { sagaReplyOf } from './replies';
+import type { OrderSaga, SagaInspection } from './saga';
 
 export { OrderSaga } from './saga';
 
-const EVENTS_QUEUE = 'meridian-order-events';
+const notFound = (orderId: string) => fail(404, 'order_not_found', `no order ${orderId}`);
 
 const clampLimit = (limit: number) => Math.min(Math.max(limit, 1), 100);
 
@@ -30,36 +46,59 @@ export default class OrdersService extends WorkerEntrypoint<OrdersEnv> {
     return regionalStub(this.env.ORDER_SAGA, region, orderId);
   }
 
+  /** An order id names its region; placing one under another region is refused. */
   async placeOrder(input: PlaceOrderInput, meta: CallMeta): Promise<Result<OrderView>> {
     const parsed = PlaceOrderInputSchema.safeParse(input);
     if (!parsed.success)
       return fail(400, 'order_invalid', parsed.error.issues[0]?.message ?? 'invalid order');
-    return ok(await this.#saga(parsed.data.region, parsed.data.orderId).place(parsed.data, meta));
+    const { orderId, region } = parsed.data;
+    if (regionOfId('ord', orderId) !== region)
+      return fail(
+        400,
+        'order_id_region_mismatch',
+        `order id ${orderId} does not name region ${region}`,
+      );
+    return ok(await this.#saga(region, orderId).place(parsed.data, meta));
   }
 
-  /** Strong read at the saga. `customerId` null means an admin caller. */
   /**
-   * Strong read at the saga. `customerId` null means an admin caller, and a
-   * null region (an operator does not know it) asks every region.
+   * Strong read at the saga, in the one region the order id names. A
+   * customer (`customerId`, `region` from their token) sees only their own
+   * orders of their home region; an admin (both null) any order. Ids made
+   * before they named their region are looked up in the given region, or
+   * (admin) in every region. A saga that was never placed is not created.
    */
   async getOrder(
     orderId: string,
     region: Region | null,
     customerId: string | null,
-    waitMs = 0,
+    wait_ms = 0,
   ): Promise<Result<OrderView>> {
-    const home = region ?? (await this.#regionOf(orderId));
-    const view = home ? await this.#saga(home, orderId).view(waitMs) : undefined;
-    if (!view || (customerId !== null && view.customerId !== customerId)) {
-      return fail(404, 'order_not_found', `no order ${orderId}`);
-    }
+    const home = this.#homeOf(orderId, region);
+    if (home === null) return notFound(orderId);
+    const view =
+      home === 'any'
+        ? await this.#findInEveryRegion(orderId, (saga) => saga.view(wait_ms))
+        : await this.#saga(home, orderId).view(wait_ms);
+    if (!view || (customerId !== null && view.customerId !== customerId)) return notFound(orderId);
     return ok(view);
   }
 
-  async #regionOf(orderId: string): Promise<Region | undefined> {
-    const views = await Promise.all(REGIONS.map((r) => this.#saga(r, orderId).view(0)));
-    const index = views.findIndex((v) => v !== undefined);
-    return index >= 0 ? REGIONS[index] : undefined;
+  /** The region to ask: the id's (which must be the caller's, if given), the caller's for an old id, else every region. */
+  #homeOf(orderId: string, region: Region | null): Region | 'any' | null {
+    const named = regionOfId('ord', orderId);
+    if (named) return region === null || region === named ? named : null;
+    return region ?? 'any';
+  }
+
+  async #findInEveryRegion<T>(
+    orderId: string,
+    read: (saga: DurableObjectStub<OrderSaga>) => Promise<T | undefined>,
+  ): Promise<T | undefined> {
+    const found = await findInRegions((r) => read(this.#saga(r, orderId)));
+    if (found.region === null && found.unreachable.length > 0)
+      throw new Error(`order lookup: ${found.unreachable.join(', ')} did not answer`);
+    return found.value ?? undefined;
   }
 
   async cancelOrder(
@@ -67,7 +106,9 @@ export default class OrdersService extends WorkerEntrypoint<OrdersEnv> {
     region: Region,
     customerId: string,
   ): Promise<Result<OrderView>> {
-    return this.#saga(region, orderId).cancel(customerId);
+    const home = this.#homeOf(orderId, region);
+    if (home === null || home === 'any') return notFound(orderId);
+    return this.#saga(home, orderId).cancel(customerId);
   }
 
   /** Eventual: from the region's read model, at or after `bookmark` when given (D1 sessions). */
@@ -82,15 +123,22 @@ export default class OrdersService extends WorkerEntrypoint<OrdersEnv> {
     return ok(await listOrders(this.env, region, customerId, clampLimit(limit), bookmark));
   }
 
-  /** Operators: the most recent orders of one region's read model. */
-  async listRegionOrders(region: Region, limit = 50): Promise<OrderSummary[]> {
-    return (await listOrders(this.env, region, null, clampLimit(limit))).items;
+  /**
+   * Operators: one region's read model, newest first, filtered by status and
+   * customer, after a keyset position (the gateway gathers every region).
+   */
+  async listRegionOrders(region: Region, query: RegionOrdersQuery): Promise<OrderSummary[]> {
+    // Eventual like the customers' list: the nearest replica serves it.
+    return queryOrders(readSession(ordersDb(this.env, region)), query);
   }
 
-  /** Admin inspection; the order's region is unknown to an operator, so every region is asked. */
-  async inspectSaga(orderId: string) {
-    const found = await Promise.all(REGIONS.map((r) => this.#saga(r, orderId).inspect()));
-    const saga = found.find((s) => s !== undefined);
+  /** Admin inspection, at the region the order id names (every region for an id that names none). */
+  async inspectSaga(orderId: string): Promise<Result<SagaInspection>> {
+    const home = this.#homeOf(orderId, null);
+    const saga =
+      home === 'any'
+        ? await this.#findInEveryRegion(orderId, (stub) => stub.inspect())
+        : home && (await this.#saga(home, orderId).inspect());
     return saga ? ok(saga) : fail(404, 'saga_not_found', `no saga for order ${orderId}`);
   }
 
@@ -108,24 +156,25 @@ export default class OrdersService extends WorkerEntrypoint<OrdersEnv> {
     return consumerOptions('orders', this.env);
   }
 
+  /** Replies to the saga, and order events into the read model; queues are per region. */
   override async queue(batch: MessageBatch<unknown>): Promise<void> {
-    if (batch.queue === REPLIES_QUEUE) {
+    const { topic } = queueRegion(batch.queue);
+    if (topic === SAGA_REPLIES_QUEUE) {
       await consumeBatch(
         batch,
         async (envelope) => {
           const reply = sagaReplyOf(envelope);
-          if (!reply.type) return 'ignored';
-          return this.#saga(envelope.region, reply.orderId).handleReply({
-            ...envelope,
-            type: reply.type,
-            payload: { result: envelope.payload, reason: reply.reason ?? null },
-          });
+          // The order id names the saga's region: a reply for another region's order is refused.
+          const named = regionOfId('ord', reply.orderId);
+          if (named && named !== envelope.region)
+            throw new Error(`reply for ${reply.orderId} (${named}) in region ${envelope.region}`);
+          return this.#saga(envelope.region, reply.orderId).handleReply(reply, batch.queue);
         },
         this.#consumeOptions(),
       );
       return;
     }
-    if (batch.queue === EVENTS_QUEUE) {
+    if (topic === ORDER_EVENTS_QUEUE) {
       await consumeBatch(batch, (envelope) => project(this.env, envelope), this.#consumeOptions());
       return;
     }

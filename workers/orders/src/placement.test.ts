@@ -3,37 +3,24 @@
  * region: inside the `eu` jurisdiction for an `eu` customer, near each
  * region's primary location hint otherwise. Recorded on the real namespace.
  */
-import { createExecutionContext } from 'cloudflare:test';
-import { env } from 'cloudflare:workers';
 import type { PlaceOrderInput } from '@common/contracts/orders';
 import { newId } from '@common/ids';
-import { REGION_CONFIG, REGIONS, type Region } from '@common/regions';
+import { REGION_CONFIG, REGIONS, type Region, regionalId } from '@common/regions';
 import type { CallMeta } from '@common/rpc';
 import { describe, expect, it } from 'vitest';
-import { recordPlacements } from '../../../test/support/placement';
-import OrdersService from './index';
+import { recordedOrders } from '../test/helpers';
 
-const testEnv = env as unknown as OrdersEnv;
 const meta: CallMeta = {
   requestId: 'req_placement_test',
   traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
 };
 
 const order = (region: Region): PlaceOrderInput => ({
-  orderId: newId('ord'),
+  orderId: regionalId('ord', region),
   customerId: newId('cus'),
   region,
   items: [{ sku: 'SKU-PLACE', quantity: 1, unitPrice: { amount: 100, currency: 'USD' } }],
 });
-
-function recordedOrders() {
-  const recorded = recordPlacements(testEnv.ORDER_SAGA);
-  const service = new OrdersService(createExecutionContext(), {
-    ...testEnv,
-    ORDER_SAGA: recorded.namespace,
-  });
-  return { service, placements: recorded.placements };
-}
 
 describe('saga placement', () => {
   it.each(REGIONS)(

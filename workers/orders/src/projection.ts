@@ -6,10 +6,16 @@
  */
 
 import { applyOnceD1, type ConsumeOutcome } from '@common/consumer';
-import { MESSAGE, type OrderSnapshot, OrderSnapshotSchema } from '@common/contracts/orders';
-import { readSession } from '@common/d1-session';
+import {
+  MESSAGE,
+  ORDER_STATUSES,
+  type OrderSnapshot,
+  OrderSnapshotSchema,
+} from '@common/contracts/orders';
+import { type D1Reader, readSession } from '@common/d1-session';
 import type { Envelope } from '@common/envelope';
 import { REGION_CONFIG, type Region } from '@common/regions';
+import { z } from 'zod';
 
 export const CONSUMER = 'orders.read-model';
 
@@ -68,30 +74,65 @@ interface OrderRow {
   updated_at: number;
 }
 
+/** Where a page starts: after the order with this creation time and id (newest first). */
+export interface OrderPosition {
+  /** Epoch ms. */
+  createdAt: number;
+  orderId: string;
+}
+
+export const ORDERS_PAGE_MAX = 101;
+
+/** A page of one region's read model, pushed down to D1 (operators' filters and keyset). */
+const RegionOrdersQuerySchema = z.object({
+  status: z.enum(ORDER_STATUSES).optional(),
+  customerId: z.string().min(1).max(64).optional(),
+  after: z
+    .object({ createdAt: z.number().int().nonnegative(), orderId: z.string().min(1).max(64) })
+    .optional(),
+  limit: z.number().int().min(1).max(ORDERS_PAGE_MAX),
+});
+export type RegionOrdersQuery = z.input<typeof RegionOrdersQuerySchema>;
+
 /**
- * A customer's orders, or (customerId null, for operators) every order of
- * the region, read in a D1 session (common/d1-session.ts): at or after
- * `bookmark` when given, else from the nearest replica; with the session's
- * bookmark for the next read.
+ * Orders of one region, newest first (`created_at DESC, id DESC`, a total
+ * order: ids are unique), filtered by status and customer, after a keyset
+ * position, at most `limit`: every filter is in the query, behind an index.
+ * Read by `db`: the region's database or a read session of it.
+ */
+export async function queryOrders(db: D1Reader, query: RegionOrdersQuery): Promise<OrderSummary[]> {
+  const { status, customerId, after, limit } = RegionOrdersQuerySchema.parse(query);
+  const filters: Array<[clause: string, ...values: (string | number)[]]> = [];
+  if (status) filters.push(['status = ?', status]);
+  if (customerId) filters.push(['customer_id = ?', customerId]);
+  if (after) filters.push(['(created_at, id) < (?, ?)', after.createdAt, after.orderId]);
+  const where = filters.length ? `WHERE ${filters.map(([clause]) => clause).join(' AND ')}` : '';
+  const { results } = await db
+    .prepare(`SELECT * FROM orders ${where} ORDER BY created_at DESC, id DESC LIMIT ?`)
+    .bind(...filters.flatMap(([, ...values]) => values), limit)
+    .all<OrderRow>();
+  return results.map(summaryOf);
+}
+
+/**
+ * A customer's orders, read in a D1 session (common/d1-session.ts): at or
+ * after `bookmark` when given, else from the nearest replica; with the
+ * session's bookmark for the next read.
  */
 export async function listOrders(
   env: OrdersEnv,
   region: Region,
-  customerId: string | null,
+  customerId: string,
   limit: number,
   bookmark?: string | null,
 ): Promise<{ items: OrderSummary[]; bookmark: string | null }> {
-  const db = readSession(ordersDb(env, region), bookmark);
-  const query =
-    customerId === null
-      ? db.prepare('SELECT * FROM orders ORDER BY created_at DESC, id DESC LIMIT ?').bind(limit)
-      : db
-          .prepare(
-            'SELECT * FROM orders WHERE customer_id = ? ORDER BY created_at DESC, id DESC LIMIT ?',
-          )
-          .bind(customerId, limit);
-  const { results } = await query.all<OrderRow>();
-  const items = results.map((r) => ({
+  const session = readSession(ordersDb(env, region), bookmark);
+  const items = await queryOrders(session, { customerId, limit });
+  return { items, bookmark: session.getBookmark() };
+}
+
+function summaryOf(r: OrderRow): OrderSummary {
+  return {
     orderId: r.id,
     customerId: r.customer_id,
     status: r.status,
@@ -99,6 +140,5 @@ export async function listOrders(
     items: JSON.parse(r.items) as OrderSummary['items'],
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
-  }));
-  return { items, bookmark: db.getBookmark() };
+  };
 }

@@ -14,7 +14,13 @@ export const orders = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [index('orders_customer_created').on(t.customerId, t.createdAt)],
+  // Keyset pages newest first (created_at DESC, id DESC), per customer, per
+  // status (operators' filter) and over the whole region.
+  (t) => [
+    index('orders_customer_created').on(t.customerId, t.createdAt),
+    index('orders_created_id').on(t.createdAt, t.id),
+    index('orders_status_created_id').on(t.status, t.createdAt, t.id),
+  ],
 );
 
 export { inbox } from '@common/d1-inbox';

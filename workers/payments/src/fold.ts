@@ -20,7 +20,7 @@ export interface LedgerEvent {
   operationId: string | null;
   /** Epoch ms; never decreases along the log. */
   at: number;
-  /** AccountOpened: the account's identity and currency; transfers: the other account. */
+  /** AccountOpened: the account's identity and currency; transfers: the other account and customer. */
   data: Record<string, string> | null;
 }
 
@@ -107,7 +107,14 @@ export function fold(events: Iterable<LedgerEvent>, from: LedgerState = EMPTY_ST
 
 export type MoneyCommand =
   | LedgerCommand
-  | { kind: 'transfer_debit'; amount: number; currency: string; reference: string; to: string };
+  | {
+      kind: 'transfer_debit';
+      amount: number;
+      currency: string;
+      reference: string;
+      to: string;
+      toCustomerId: string;
+    };
 
 const TYPE_OF: Record<MoneyCommand['kind'], LedgerEventType> = {
   deposit: 'FundsDeposited',
@@ -159,9 +166,9 @@ export function decide(
 function dataOf(command: MoneyCommand): Record<string, string> | null {
   switch (command.kind) {
     case 'transfer_credit':
-      return { from: command.from };
+      return { from: command.from, fromCustomerId: command.fromCustomerId };
     case 'transfer_debit':
-      return { to: command.to };
+      return { to: command.to, toCustomerId: command.toCustomerId };
     case 'deposit':
       return { ...(command.funding ?? { source: 'sandbox' }) };
     default:

@@ -5,6 +5,7 @@
  * consumer that projects ledger events into it.
  */
 import { WorkerEntrypoint } from 'cloudflare:workers';
+import { answerDirectly, type CommandResult, SAGA_REPLIES } from '@common/commands';
 import { consumeBatch, consumerOptions } from '@common/consumer';
 import {
   type AccountEventsPage,
@@ -41,20 +42,23 @@ import {
   type TransferView,
 } from '@common/contracts/payments';
 import { primarySession, readSession } from '@common/d1-session';
+import type { Envelope } from '@common/envelope';
+import { createLogger } from '@common/log';
 import { fail, ok, type Result } from '@common/problem';
-import { REGIONS, type Region, regionalStub } from '@common/regions';
+import { queueSender } from '@common/queues';
+import { queueRegion, REGIONS, type Region, regionalStub } from '@common/regions';
 import { type CallMeta, type HealthReport, healthReport } from '@common/rpc';
 import type { z } from 'zod';
 import { handlePaymentCommand } from './commands';
 import type { AccountInit, AccountLedger, LedgerCommand } from './ledger';
 import {
   applyLedgerEvent,
-  findAccount,
   paymentsDb,
   projectedPage,
   projectedThrough,
   registerAccount,
 } from './projection';
+import { findRecipient } from './recipients';
 
 export { AccountLedger } from './ledger';
 
@@ -229,6 +233,7 @@ export default class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
   /**
    * Starts a transfer: the debit (into transit) happens now, in the debtor's
    * ledger; the credit follows asynchronously, possibly in another region.
+   * Any registered customer can receive at once (recipients.ts).
    * Idempotent by `operationId`.
    */
   async startTransfer(input: TransferInput, meta: CallMeta): Promise<Result<TransferView>> {
@@ -237,22 +242,14 @@ export default class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
     const { customerId, region, toCustomerId, amount, operationId } = parsed.data;
     if (toCustomerId === customerId)
       return fail(400, 'transfer_to_self', 'a transfer needs another customer as recipient');
-    const lookup = await findAccount(this.env, toCustomerId);
-    if (lookup.region === null) {
-      if (lookup.unreachable.length === 0)
-        return fail(404, 'recipient_not_found', `customer ${toCustomerId} has no account`);
-      return fail(
-        503,
-        'recipient_lookup_unavailable',
-        `the account directory of ${lookup.unreachable.join(', ')} did not answer; try again`,
-      );
-    }
-    const recipient = lookup.value;
+    const log = createLogger({ service: 'payments', ...meta });
+    const recipient = await findRecipient(this.env, toCustomerId, log);
+    if (!recipient.ok) return recipient;
     return this.#ledger(region, customerId).startTransfer(
       {
         operationId,
         account: this.#init({ customerId, region }),
-        to: { customerId: toCustomerId, accountId: recipient.accountId, region: recipient.region },
+        to: recipient.value,
         amount,
         currency: parsed.data.currency ?? this.#currency,
       },
@@ -279,15 +276,28 @@ export default class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
     return healthReport('payments', probes);
   }
 
-  /** Ledger events into the projection; the saga's commands (answered on the replies queue). */
+  /**
+   * A saga command called directly (the saga's fast path): the same
+   * at-most-once handling as from the queue, answered with the reply it
+   * would have sent there. Throws when the command is not done yet (the saga
+   * then sends it over the queue, which retries it).
+   */
+  async runCommand(command: Envelope): Promise<Envelope<CommandResult>> {
+    return answerDirectly(command, (envelope, reply) =>
+      handlePaymentCommand(this, envelope, reply),
+    );
+  }
+
+  /**
+   * Ledger events into the projection; the saga's commands, each answered on
+   * the replies queue of its region (queues are per region: `…-<region>`).
+   */
   override async queue(batch: MessageBatch<unknown>): Promise<void> {
-    if (batch.queue === PAYMENT_COMMANDS_QUEUE) {
-      const reply = async (envelope: unknown) => {
-        await this.env.SAGA_REPLIES.send(envelope, { contentType: 'json' });
-      };
+    if (queueRegion(batch.queue).topic === PAYMENT_COMMANDS_QUEUE) {
+      const send = queueSender(this.env);
       await consumeBatch(
         batch,
-        (envelope) => handlePaymentCommand(this, envelope, reply),
+        (envelope) => handlePaymentCommand(this, envelope, (reply) => send(SAGA_REPLIES, [reply])),
         consumerOptions('payments', this.env),
       );
       return;

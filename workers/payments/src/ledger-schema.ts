@@ -4,6 +4,7 @@
  * per-order capture totals, the operation records) can be rebuilt from it.
  */
 import type { SchemaStep } from '@common/do-schema';
+import { OUTBOX_HOLD, OUTBOX_TABLE } from '@common/outbox';
 
 export const LEDGER_SCHEMA: readonly SchemaStep[] = [
   [
@@ -60,4 +61,6 @@ export const LEDGER_SCHEMA: readonly SchemaStep[] = [
     'CREATE INDEX transfers_due ON transfers (status, next_attempt_at)',
     'CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)',
   ],
+  // 2: the outbox (until now created by its constructor) and its holds.
+  [...OUTBOX_TABLE, ...OUTBOX_HOLD],
 ];

@@ -16,7 +16,15 @@ export type LedgerCommand =
   | { kind: 'deposit'; amount: number; currency: string; funding?: Funding }
   | { kind: 'capture'; amount: number; currency: string; reference: string }
   | { kind: 'refund'; amount: number; currency: string; reference: string }
-  | { kind: 'transfer_credit'; amount: number; currency: string; reference: string; from: string };
+  | {
+      kind: 'transfer_credit';
+      amount: number;
+      currency: string;
+      reference: string;
+      /** The sender's account and customer (the customer is told who paid). */
+      from: string;
+      fromCustomerId: string;
+    };
 
 export interface ExecuteInput {
   operationId: string;

@@ -5,7 +5,9 @@
  * snapshotted every N events). Each command is one synchronous transaction:
  * the operation record, the events, the side tables and the outbox rows
  * commit together, so a command is applied at most once and its events are
- * published if and only if it was.
+ * published if and only if it was. The caller is answered once that commit
+ * is durable; the events are relayed after, in the background, and by the
+ * alarm until delivered.
  */
 import { DurableObject } from 'cloudflare:workers';
 import { scheduleAlarmBy } from '@common/alarms';
@@ -17,13 +19,19 @@ import type {
   TransactionItem,
   TransferView,
 } from '@common/contracts/payments';
-import { LEDGER_EVENT, LEDGER_EVENTS } from '@common/contracts/payments';
+import {
+  LEDGER_EVENT,
+  LEDGER_EVENTS,
+  TRANSFER_EVENT,
+  TRANSFER_EVENTS,
+} from '@common/contracts/payments';
 import { migrateSqlite } from '@common/do-schema';
 import { makeEnvelope } from '@common/envelope';
 import { newId } from '@common/ids';
-import { createLogger } from '@common/log';
+import { createLogger, type Logger } from '@common/log';
 import { Outbox, type OutboxSender } from '@common/outbox';
 import { fail, ok, type Result } from '@common/problem';
+import { queueSender } from '@common/queues';
 import type { CallMeta } from '@common/rpc';
 import { auditLedger, type LedgerAudit } from './audit';
 import { Captures } from './captures';
@@ -40,7 +48,14 @@ import {
 import { CANCELLED, fingerprintOf, Operations } from './operations';
 import { TransferDriver } from './transfer-driver';
 import { TransferBook, viewOfTransfer } from './transfers';
-import { accountViewOf, creditOf, eventViewOf, messageOf, transactionOf } from './views';
+import {
+  accountViewOf,
+  creditOf,
+  eventViewOf,
+  messageOf,
+  transactionOf,
+  transferEventOf,
+} from './views';
 
 export type { AccountInit, ExecuteInput, LedgerCommand, StartTransferInput } from './ledger-types';
 
@@ -75,13 +90,22 @@ export class AccountLedger extends DurableObject<PaymentsEnv> {
     this.#journal = new Journal(ctx.storage, {
       snapshot_every: Math.max(1, Number(env.LEDGER_SNAPSHOT_EVERY) || 100),
       onAppend: (event, state) => {
-        const envelope = makeEnvelope({
-          type: LEDGER_EVENT,
-          payload: messageOf(event, state),
-          region: state.region ?? 'us',
-          ...this.#cause,
-        });
-        this.outbox.add(LEDGER_EVENTS, envelope);
+        const region = state.region ?? 'us';
+        const payload = messageOf(event, state);
+        this.outbox.add(
+          LEDGER_EVENTS,
+          makeEnvelope({ type: LEDGER_EVENT, payload, region, ...this.#cause }),
+        );
+        const transfer = transferEventOf(event, state);
+        if (transfer) {
+          const envelope = makeEnvelope({
+            type: TRANSFER_EVENT,
+            payload: transfer,
+            region,
+            ...this.#cause,
+          });
+          this.outbox.add(TRANSFER_EVENTS, envelope);
+        }
       },
     });
     this.#driver = new TransferDriver({
@@ -91,10 +115,9 @@ export class AccountLedger extends DurableObject<PaymentsEnv> {
       run: (cause, work) => this.#run(cause, work),
       self: () => this.#journal.state,
     });
-    this.send = async (destination, batch) => {
-      if (destination !== LEDGER_EVENTS) throw new Error(`unknown destination ${destination}`);
-      await env.LEDGER_EVENTS.sendBatch(batch.map((body) => ({ body, contentType: 'json' })));
-    };
+    // LEDGER_EVENTS_<REGION>, TRANSFER_EVENTS_<REGION>__*: the account's events stay on
+    // its home region's queues.
+    this.send = queueSender(env);
   }
 
   get #currency(): string {
@@ -179,6 +202,7 @@ export class AccountLedger extends DurableObject<PaymentsEnv> {
         currency,
         reference: transferId,
         to: to.accountId,
+        toCustomerId: to.customerId,
       } as const;
       const decided = decide(this.#journal.state, debit, operationId);
       if (!decided.ok) {
@@ -259,14 +283,13 @@ export class AccountLedger extends DurableObject<PaymentsEnv> {
     return auditLedger(this.#journal, this.#captures, this.#transfers);
   }
 
+  /** Relays every undelivered event now (the alarm; operators and tests). */
   async flushOutbox(meta?: CallMeta): Promise<void> {
-    const result = await this.outbox.flush(this.send);
-    if (result.error) {
-      createLogger({ service: 'payments', ...meta }).warn('outbox.delivery_failed', {
-        pending: result.pending,
-        error: result.error,
-      });
-    }
+    await this.outbox.relay(this.send, this.#log(meta));
+  }
+
+  #log(meta?: CallMeta): Logger {
+    return createLogger({ service: 'payments', ...meta });
   }
 
   outboxPending(): number {
@@ -307,10 +330,11 @@ export class AccountLedger extends DurableObject<PaymentsEnv> {
     return this.#journal.transaction(work);
   }
 
+  /** After a committed write: alarms armed, then the caller is answered while the relay runs. */
   async #afterWrite(meta?: CallMeta): Promise<void> {
     const due = this.#transfers.nextDueAt();
     if (due !== null && !this.#transfers.paused()) await scheduleAlarmBy(this.ctx.storage, due);
-    await this.flushOutbox(meta);
+    await this.outbox.relayAfterCommit(this.ctx, this.send, this.#log(meta));
   }
 }
 

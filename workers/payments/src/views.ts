@@ -6,7 +6,9 @@ import {
   FUNDING_SOURCES,
   type FundingSource,
   type LedgerEventMessage,
+  TRANSFER_EVENT_TYPES,
   type TransactionItem,
+  type TransferEventMessage,
 } from '@common/contracts/payments';
 import type { Region } from '@common/regions';
 import { directionOf, type LedgerState } from './fold';
@@ -82,6 +84,37 @@ export function messageOf(event: StoredEvent, state: LedgerState): LedgerEventMe
     currency: state.currency ?? 'XXX',
     balanceAfter: event.balanceAfter,
     reference: event.reference,
+    at: event.at,
+  };
+}
+
+const isTransferEvent = (type: StoredEvent['type']): type is TransferEventMessage['type'] =>
+  (TRANSFER_EVENT_TYPES as readonly string[]).includes(type);
+
+/**
+ * The transfer event a ledger event is for its customer (debited or
+ * reversed: the sender; credited: the recipient), if it is one. Events
+ * recorded before they named the other customer have none.
+ */
+export function transferEventOf(
+  event: StoredEvent,
+  state: LedgerState,
+): TransferEventMessage | undefined {
+  if (!isTransferEvent(event.type) || !event.reference || !state.customerId) return undefined;
+  const self = state.customerId;
+  const other =
+    event.type === 'TransferCredited' ? event.data?.fromCustomerId : event.data?.toCustomerId;
+  if (!other || !state.region) return undefined;
+  const received = event.type === 'TransferCredited';
+  return {
+    transferId: event.reference,
+    customerId: self,
+    region: state.region,
+    type: event.type,
+    fromCustomerId: received ? other : self,
+    toCustomerId: received ? self : other,
+    amount: event.amount,
+    currency: state.currency ?? 'XXX',
     at: event.at,
   };
 }

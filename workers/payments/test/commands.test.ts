@@ -70,7 +70,7 @@ describe('payment commands', () => {
       orderId: 'ord_Z',
       operationId: 'capture:ord_Z',
     });
-    const batch = createMessageBatch('meridian-payment-commands', [
+    const batch = createMessageBatch('meridian-payment-commands-us', [
       { id: envelope.id, timestamp: Date.now(), attempts: 1, body: envelope },
     ]);
     const ctx = createExecutionContext();

@@ -223,4 +223,26 @@ describe('event log', () => {
     ]);
     expect(events.map((e) => (e.payload as LedgerEventMessage).balanceAfter)).toEqual([0, 70, 50]);
   });
+
+  it('a write answers once committed, not once relayed: a queue that never answers does not hold it', async () => {
+    const c = newCustomer();
+    let giveUp = () => {};
+    let sends = 0;
+    await runInDurableObject(ledgerOf(c), (ledger: AccountLedger) => {
+      // The queue takes the call and does not answer until the test gives up on it.
+      ledger.send = () => {
+        sends++;
+        return new Promise<void>((_, reject) => {
+          giveUp = () => reject(new Error('queue timed out (test)'));
+        });
+      };
+    });
+    const answered = await Promise.race([deposit(c, 40), sleep(5000).then(() => 'held' as const)]);
+    expect(answered).toMatchObject({ ok: true, value: { balance: { amount: 40 } } });
+    expect(sends).toBe(1);
+    expect(await ledgerOf(c).outboxPending()).toBe(2);
+    // Settled from the object's own context: its I/O belongs to it.
+    await runInDurableObject(ledgerOf(c), () => giveUp());
+    expect(await ledgerOf(c).outboxPending()).toBe(2);
+  });
 });

@@ -30,7 +30,7 @@ const db = paymentsDb(env, 'us');
 /** Delivers envelopes to the worker's real queue handler, as the queue would. */
 async function deliver(envelopes: Envelope[], attempts = 1) {
   const batch = createMessageBatch(
-    'meridian-ledger-events',
+    'meridian-ledger-events-us',
     envelopes.map((body) => ({ id: body.id, timestamp: Date.now(), attempts, body })),
   );
   const ctx = createExecutionContext();

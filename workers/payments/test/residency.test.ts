@@ -123,7 +123,7 @@ describe('payments residency', () => {
     );
     if (!deposited) throw new Error('no deposit event');
     const forged: Envelope = { ...deposited, id: newId('msg'), region: 'us' };
-    const batch = createMessageBatch('meridian-ledger-events', [
+    const batch = createMessageBatch('meridian-ledger-events-us', [
       { id: forged.id, timestamp: Date.now(), attempts: 1, body: forged },
     ]);
     const ctx = createExecutionContext();
@@ -192,7 +192,7 @@ describe('the recipient directory', () => {
     }
   });
 
-  it('with a region unreachable: a recipient elsewhere is still found; "not found" becomes 503', async () => {
+  it('with a region unreachable: a recipient elsewhere is still found; identity decides "no customer"', async () => {
     const service = new PaymentsService(createExecutionContext(), {
       ...env,
       PAYMENTS_DB_APAC: unreachable as unknown as D1Database,
@@ -205,14 +205,47 @@ describe('the recipient directory', () => {
       meta(),
     );
     expect(found.ok).toBe(true);
+    // Not in any directory that answered: identity, which every region answered, knows no such customer.
     const unknown = await service.startTransfer(
       { ...a, toCustomerId: newCustomer('eu').customerId, amount: 5, operationId: newId('op') },
       meta(),
     );
     expect(unknown).toMatchObject({
       ok: false,
-      problem: { status: 503, code: 'recipient_lookup_unavailable' },
+      problem: { status: 404, code: 'recipient_not_found' },
     });
-    expect(!unknown.ok && unknown.problem.detail).toMatch(/apac/);
+  });
+
+  it('when identity does not answer, an unlisted recipient is a 503, never a 404', async () => {
+    const down = (problem: 'throws' | 'unavailable') => ({
+      customerRegion: async () => {
+        if (problem === 'throws') throw new Error('identity unreachable (test outage)');
+        return {
+          ok: false as const,
+          problem: {
+            status: 503,
+            code: 'identity_unavailable',
+            detail: 'identity in eu did not answer',
+          },
+        };
+      },
+    });
+    const a = await open(newCustomer('us'));
+    await deposit(a, 20);
+    for (const outage of ['throws', 'unavailable'] as const) {
+      const service = new PaymentsService(createExecutionContext(), {
+        ...env,
+        IDENTITY: down(outage) as unknown as typeof env.IDENTITY,
+      });
+      const result = await service.startTransfer(
+        { ...a, toCustomerId: newCustomer('eu').customerId, amount: 5, operationId: newId('op') },
+        meta(),
+      );
+      expect(result, outage).toMatchObject({
+        ok: false,
+        problem: { status: 503, code: 'recipient_lookup_unavailable' },
+      });
+    }
+    expect(await balanceOf(a)).toEqual({ balance: 20, inTransit: 0 });
   });
 });

@@ -5,7 +5,8 @@
  */
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { accountIdOf, type TransferView } from '@common/contracts/payments';
+import { accountIdOf, TRANSFER_EVENT, type TransferView } from '@common/contracts/payments';
+import type { Envelope } from '@common/envelope';
 import { newId } from '@common/ids';
 import { regionalStub } from '@common/regions';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ import {
   type Customer,
   deposit,
   eventually,
+  holdOutbox,
   ledgerOf,
   meta,
   newCustomer,
@@ -126,7 +128,63 @@ describe('transfers', () => {
     expect(await total(a, b)).toBe(1100);
   });
 
-  it('a recipient without an account is 404; oneself is 400', async () => {
+  it('a registered customer without an account receives at once: the credit opens it', async () => {
+    const a = await funded('us', 100);
+    const registered = await env.IDENTITY.register(
+      {
+        email: `${newId('op').toLowerCase()}@example.test`,
+        password: 'a transfer password',
+        region: 'apac',
+      },
+      meta(),
+    );
+    if (!registered.ok) throw new Error(registered.problem.detail);
+    const b: Customer = { customerId: registered.value.customerId, region: 'apac' };
+    expect(await ledgerOf(b).account()).toBeNull();
+    const { transferId } = value(await transfer(a, b, 30));
+    await eventually(async () => (await statusOf(a, transferId)).status === 'COMPLETED');
+    expect(await balanceOf(b)).toEqual({ balance: 30, inTransit: 0 });
+    expect(await ledgerOf(b).account()).toMatchObject({ customerId: b.customerId, region: 'apac' });
+    await audited(a, b);
+  });
+
+  it('a transfer tells each side in its own region (sent, received), on the transfer topic', async () => {
+    const a = await funded('us', 100);
+    const b = await funded('eu', 0);
+    const sent = await holdOutbox(ledgerOf(a));
+    const received = await holdOutbox(ledgerOf(b));
+    const { transferId } = value(await transfer(a, b, 25));
+    await ledgerOf(a).driveTransfers();
+    const parties = { transferId, fromCustomerId: a.customerId, toCustomerId: b.customerId };
+    const topic = (envelopes: Envelope[]) =>
+      envelopes.filter((e) => e.type === TRANSFER_EVENT).map((e) => [e.region, e.payload]);
+    expect(topic(await sent())).toEqual([
+      [
+        'us',
+        expect.objectContaining({
+          ...parties,
+          type: 'TransferDebited',
+          customerId: a.customerId,
+          region: 'us',
+          amount: 25,
+        }),
+      ],
+    ]);
+    expect(topic(await received())).toEqual([
+      [
+        'eu',
+        expect.objectContaining({
+          ...parties,
+          type: 'TransferCredited',
+          customerId: b.customerId,
+          region: 'eu',
+          amount: 25,
+        }),
+      ],
+    ]);
+  });
+
+  it('an id that is no customer is 404; oneself is 400', async () => {
     const a = await funded('us', 100);
     expect(await transfer(a, newCustomer('eu'), 10)).toMatchObject({
       ok: false,
@@ -206,6 +264,7 @@ describe('transfers', () => {
           currency: 'USD',
           reference: transferId,
           from: accountIdOf(a.customerId),
+          fromCustomerId: a.customerId,
         },
       },
       meta(),
@@ -234,6 +293,7 @@ describe('transfers', () => {
         currency: 'USD',
         reference: transferId,
         from: accountIdOf(a.customerId),
+        fromCustomerId: a.customerId,
       },
     };
     expect((await ledgerOf(b).execute(credit, meta())).ok).toBe(true);
