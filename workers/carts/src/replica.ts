@@ -14,10 +14,10 @@
 import { DurableObject } from 'cloudflare:workers';
 import { scheduleAlarmBy } from '@common/alarms';
 import type { CartView } from '@common/contracts/carts';
-import { migrateSqlite } from '@common/do-schema';
+import { hasTable, migrateSqlite } from '@common/do-schema';
 import { makeEnvelope } from '@common/envelope';
 import { createLogger } from '@common/log';
-import { Outbox, type OutboxSender } from '@common/outbox';
+import { OUTBOX_HOLD, OUTBOX_TABLE, Outbox, type OutboxSender } from '@common/outbox';
 import type { Result } from '@common/problem';
 import { queueSender } from '@common/queues';
 import type { CallMeta } from '@common/rpc';
@@ -66,6 +66,8 @@ const SCHEMA = [
     `CREATE TABLE replica (id INTEGER PRIMARY KEY CHECK (id = 1), customer_id TEXT NOT NULL,
       home TEXT NOT NULL, replica TEXT NOT NULL, state TEXT NOT NULL, anti_entropy_at INTEGER,
       anti_entropy_delay_ms INTEGER NOT NULL)`,
+    ...OUTBOX_TABLE,
+    ...OUTBOX_HOLD,
   ],
   CHECKOUTS_SCHEMA,
 ];
@@ -84,11 +86,7 @@ export class CartReplica extends DurableObject<CartsEnv> {
 
   /** Reads of a replica that never took a write create no storage (every order event asks the primary). */
   get #created(): boolean {
-    return (
-      this.ctx.storage.sql
-        .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'replica'")
-        .toArray().length > 0
-    );
+    return hasTable(this.ctx.storage, 'replica');
   }
 
   #open(): Outbox {
