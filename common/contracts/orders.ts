@@ -20,6 +20,12 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly OrderStatus[] = ['CONFIRMED', 'REJECTED', 'CANCELLED'];
 export const isTerminal = (status: OrderStatus) => TERMINAL_STATUSES.includes(status);
 
+/**
+ * An order id: 27 characters when it names its region (`regionOfId`), 26 for
+ * one made before ids did. Every boundary that takes an order id checks this.
+ */
+export const ORDER_ID_PATTERN = /^ord_[0-9A-Z]{26,27}$/;
+
 export const OrderItemInputSchema = z
   .object({
     sku: z.string().min(1).max(64),

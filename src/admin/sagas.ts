@@ -1,5 +1,5 @@
 /** GET /v1/admin/sagas/{orderId}: an order saga as its Durable Object records it (admin). */
-import { ORDER_STATUSES } from '@common/contracts/orders';
+import { ORDER_ID_PATTERN, ORDER_STATUSES } from '@common/contracts/orders';
 import { unwrap } from '@common/problem';
 import { REGIONS } from '@common/regions';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
@@ -55,7 +55,7 @@ adminSagas.openapi(
       summary:
         "An order saga's transitions, commands, replies, deadlines and undelivered messages (admin; linearizable: read at the saga).",
       request: {
-        params: z.object({ orderId: z.string().regex(/^ord_[0-9A-Z]{26}$/, 'not an order id') }),
+        params: z.object({ orderId: z.string().regex(ORDER_ID_PATTERN, 'not an order id') }),
       },
       responses: {
         200: {

@@ -5,7 +5,12 @@
  */
 
 import { MoneySchema } from '@common/contracts/catalog';
-import { ORDER_STATUSES, OrderItemInputSchema, PricedItemSchema } from '@common/contracts/orders';
+import {
+  ORDER_ID_PATTERN,
+  ORDER_STATUSES,
+  OrderItemInputSchema,
+  PricedItemSchema,
+} from '@common/contracts/orders';
 import { BOOKMARK_HEADER } from '@common/d1-session';
 import { unwrap } from '@common/problem';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
@@ -38,8 +43,7 @@ const PlaceBody = z
     message: 'each sku may appear once',
     path: ['items'],
   });
-// 27 characters: the id names its region (regionOfId); 26: made before ids did.
-const IdParam = z.object({ id: z.string().regex(/^ord_[0-9A-Z]{26,27}$/, 'not an order id') });
+const IdParam = z.object({ id: z.string().regex(ORDER_ID_PATTERN, 'not an order id') });
 
 export const orders = new OpenAPIHono<GatewayBindings>();
 

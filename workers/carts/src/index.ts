@@ -14,6 +14,7 @@ import {
   type CartView,
   type CheckoutLines,
 } from '@common/contracts/carts';
+import { ORDER_ID_PATTERN } from '@common/contracts/orders';
 import { createLogger } from '@common/log';
 import { fail, ok, type Result } from '@common/problem';
 import { isRegion, queueRegion, REGIONS, type Region, regionalBinding } from '@common/regions';
@@ -28,8 +29,6 @@ import type { CartReplica, ReplicaInspection } from './replica';
 export { CartReplica } from './replica';
 
 const CUSTOMER_ID = /^cus_[0-9A-Z]{26}$/;
-// 27 characters: the id names its region (regionOfId); 26: made before ids did.
-const ORDER_ID = /^ord_[0-9A-Z]{26,27}$/;
 
 function invalidRef(ref: CartRef): string | null {
   if (!CUSTOMER_ID.test(ref.customerId)) return 'not a customer id';
@@ -89,7 +88,7 @@ export default class CartsService extends WorkerEntrypoint<CartsEnv> {
    */
   async checkout(ref: CartRef, orderId: string): Promise<Result<CheckoutLines>> {
     const invalid = invalidRef(ref);
-    if (invalid || !ORDER_ID.test(orderId))
+    if (invalid || !ORDER_ID_PATTERN.test(orderId))
       return fail(400, 'checkout_invalid', invalid ?? 'not an order id');
     const primary = primaryOf(ref.home);
     const primaryStub = this.#replica(ref.customerId, primary);
