@@ -61,6 +61,7 @@ describe('residency in flight', () => {
         'PAYMENTS_COMMANDS_EU',
         'ORDER_EVENTS_EU__READ_MODEL',
         'ORDER_EVENTS_EU__NOTIFICATIONS',
+        'ORDER_EVENTS_EU__CARTS',
       ]),
     );
     // Sent by inventory and payments: every reply arrived on the eu replies queue.
