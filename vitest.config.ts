@@ -77,6 +77,21 @@ const testVars = {
   },
   notifications: { QUEUE_RETRY_DELAY_MAX_S: '1', FAULTS_CACHE_MS: '200' },
   analytics: { QUEUE_RETRY_DELAY_MAX_S: '1', FAULTS_CACHE_MS: '200' },
+  carts: {
+    CART_ANTI_ENTROPY_MS: '100',
+    CART_ANTI_ENTROPY_MS_MAX: '400',
+    OUTBOX_RETRY_MS: '200',
+    QUEUE_RETRY_DELAY_MAX_S: '1',
+    FAULTS_CACHE_MS: '100',
+  },
+  preferences: {
+    PREFERENCES_REPLICA_TIMEOUT_MS: '500',
+    // Slow enough that a replica stays stale for a while after it is back
+    // (the property test must meet stale replicas), fast enough to watch a handoff.
+    PREFERENCES_HINT_RETRY_MS: '1000',
+    PREFERENCES_HINT_RETRY_MS_MAX: '2000',
+    FAULTS_CACHE_MS: '100',
+  },
   payments: {
     QUEUE_RETRY_DELAY_MAX_S: '1',
     FAULTS_CACHE_MS: '200',
@@ -259,6 +274,8 @@ export default defineConfig({
       workerProject('payments', ['workers/payments/**/*.test.ts']),
       workerProject('notifications', ['workers/notifications/**/*.test.ts']),
       workerProject('analytics', ['workers/analytics/**/*.test.ts']),
+      workerProject('carts', ['workers/carts/**/*.test.ts']),
+      workerProject('preferences', ['workers/preferences/**/*.test.ts']),
       // Plain Node, no workerd: the linearizability checker and its models
       // (consistency/), and the operator scripts (deploy checks, the rollout with
       // a fake wrangler on PATH), run as an operator runs them.

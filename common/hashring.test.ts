@@ -59,4 +59,21 @@ describe('consistent hash ring', () => {
     const hashes = new Set(keys.map(hash32));
     expect(hashes.size).toBeGreaterThan(keys.length * 0.999);
   });
+
+  it('walks clockwise to distinct shards: the owner first, then its successors, each once', () => {
+    const ring = new HashRing(shardNames(5));
+    for (const key of keys.slice(0, 500)) {
+      const list = ring.walk(key);
+      expect(list[0]).toBe(ring.shardFor(key));
+      expect(new Set(list).size).toBe(5);
+      expect(ring.walk(key, 3)).toEqual(list.slice(0, 3));
+    }
+  });
+
+  it('a preference list moves little when a shard joins: most keys keep their first shard', () => {
+    const before = new HashRing(shardNames(5));
+    const after = new HashRing(shardNames(6));
+    const kept = keys.filter((k) => before.walk(k, 1)[0] === after.walk(k, 1)[0]).length;
+    expect(kept / keys.length).toBeGreaterThan(0.75);
+  });
 });

@@ -43,6 +43,27 @@ export class HashRing {
 
   /** The shard that owns `key`. */
   shardFor(key: string): string {
+    return this.#owners[this.#first(key)] ?? (this.shards[0] as string);
+  }
+
+  /**
+   * The distinct shards met walking clockwise from `key`, owner first, at
+   * most `count`: a key's preference list when it is kept on several shards
+   * (leaderless replication), the next ones being its fallbacks.
+   */
+  walk(key: string, count: number = this.shards.length): string[] {
+    const found: string[] = [];
+    const start = this.#first(key);
+    const wanted = Math.min(count, this.shards.length);
+    for (let i = 0; i < this.#owners.length && found.length < wanted; i++) {
+      const owner = this.#owners[(start + i) % this.#owners.length];
+      if (owner !== undefined && !found.includes(owner)) found.push(owner);
+    }
+    return found;
+  }
+
+  /** Index of the first point clockwise from `key`'s hash. */
+  #first(key: string): number {
     const h = hash32(key);
     let lo = 0;
     let hi = this.#points.length;
@@ -51,7 +72,7 @@ export class HashRing {
       if ((this.#points[mid] ?? 0) < h) lo = mid + 1;
       else hi = mid;
     }
-    return this.#owners[lo === this.#points.length ? 0 : lo] ?? (this.shards[0] as string);
+    return lo === this.#points.length ? 0 : lo;
   }
 }
 

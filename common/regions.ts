@@ -128,17 +128,22 @@ export function regionForContinent(continent: string | undefined, fallback: Regi
 
 /**
  * A Durable Object stub placed in `region`: inside its jurisdiction where it
- * has one, and created near its primary location hint.
+ * has one, and created near its primary location hint, or near `locationHint`
+ * (one of the region's own) for objects that spread over the region (cart
+ * replicas).
  */
 export function regionalStub<T extends Rpc.DurableObjectBranded | undefined>(
   namespace: DurableObjectNamespace<T>,
   region: Region,
   name: string,
+  locationHint?: DurableObjectLocationHint,
 ): DurableObjectStub<T> {
   const config = REGION_CONFIG[region];
+  if (locationHint !== undefined && !config.locationHints.includes(locationHint))
+    throw new Error(`location hint ${locationHint} is not in region ${region}`);
   const scoped = config.jurisdiction ? inJurisdiction(namespace, config.jurisdiction) : namespace;
   const id = scoped.idFromName(`${region}:${name}`);
-  return scoped.get(id, { locationHint: config.locationHints[0] });
+  return scoped.get(id, { locationHint: locationHint ?? config.locationHints[0] });
 }
 
 /**

@@ -17,6 +17,8 @@ export const WORKERS = [
   { name: 'orders', envInterface: 'OrdersEnv', dir: 'workers/orders' },
   { name: 'notifications', envInterface: 'NotificationsEnv', dir: 'workers/notifications' },
   { name: 'analytics', envInterface: 'AnalyticsEnv', dir: 'workers/analytics' },
+  { name: 'carts', envInterface: 'CartsEnv', dir: 'workers/carts' },
+  { name: 'preferences', envInterface: 'PreferencesEnv', dir: 'workers/preferences' },
 ].map((w) => ({
   ...w,
   config: path.join(root, w.dir, 'wrangler.toml'),

@@ -15,6 +15,7 @@ import { apiKeyAuth } from './auth/api-key';
 import { authenticate } from './auth/authenticate';
 import { me } from './auth/me';
 import { auth } from './auth/routes';
+import { cart } from './carts/routes';
 import { consoleFeature } from './console/routes';
 import type { GatewayBindings } from './context';
 import { mountDocs } from './docs/routes';
@@ -32,6 +33,7 @@ import { httpMetrics } from './metrics/http';
 import { metricsRoute } from './metrics/routes';
 import { notifications } from './notifications/routes';
 import { orders } from './orders/routes';
+import { preferences } from './preferences/routes';
 import { products } from './products/routes';
 import { rateLimit } from './ratelimit/middleware';
 import { region } from './region/region';
@@ -58,6 +60,8 @@ const FEATURES = [
   webhooks,
   adminCredits,
   consoleFeature,
+  cart,
+  preferences,
 ];
 
 export function createApp(): OpenAPIHono<GatewayBindings> {

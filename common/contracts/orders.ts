@@ -10,9 +10,6 @@ import { REGIONS } from '../regions';
 import { MoneySchema } from './catalog';
 import { SkuSchema } from './inventory';
 
-/** An order id: 27 characters name its region (regionOfId); 26, made before ids did. */
-export const OrderIdSchema = z.string().regex(/^ord_[0-9A-Z]{26,27}$/, 'not an order id');
-
 export const ORDER_STATUSES = [
   'PENDING',
   'STOCK_RESERVED',
@@ -25,6 +22,13 @@ export const ORDER_STATUSES = [
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly OrderStatus[] = ['CONFIRMED', 'REJECTED', 'CANCELLED'];
 export const isTerminal = (status: OrderStatus) => TERMINAL_STATUSES.includes(status);
+
+/**
+ * An order id: 27 characters when it names its region (`regionOfId`), 26 for
+ * one made before ids did. Every boundary that takes an order id checks this.
+ */
+export const ORDER_ID_PATTERN = /^ord_[0-9A-Z]{26,27}$/;
+export const OrderIdSchema = z.string().regex(ORDER_ID_PATTERN, 'not an order id');
 
 export const OrderItemInputSchema = z
   .object({

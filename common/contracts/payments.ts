@@ -165,6 +165,11 @@ export const TransactionsQuerySchema = AccountRefSchema.extend({
   /** Items with seq < before (newest first). */
   before: z.number().int().positive().optional(),
   limit: z.number().int().min(1).max(PAGE_LIMIT_MAX).default(20),
+  /** A D1 bookmark from a previous page: read at least that fresh (common/d1-session). */
+  bookmark: z
+    .string()
+    .regex(/^[\x21-\x7e]{1,256}$/)
+    .optional(),
 });
 export type TransactionsQuery = z.input<typeof TransactionsQuerySchema>;
 
@@ -238,6 +243,8 @@ export interface TransactionsPage {
   nextCursor: number | null;
   /** `projection` (eventual read model) or `ledger` (the leader, when the projection lagged the token). */
   source: 'projection' | 'ledger';
+  /** The D1 read session's bookmark, for the next read (null when nothing was read from D1). */
+  bookmark: string | null;
 }
 
 /**

@@ -14,13 +14,14 @@ import {
   FUNDING_SOURCES,
   PAGE_LIMIT_MAX,
 } from '@common/contracts/payments';
+import { BOOKMARK_HEADER } from '@common/d1-session';
 import { problem, unwrap } from '@common/problem';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { withAccess } from '../auth/access';
 import { principalOf } from '../auth/authenticate';
 import type { GatewayBindings } from '../context';
-import { documentedHeaders, problemResponses } from '../http/openapi';
+import { BookmarkHeaders, documentedHeaders, problemResponses } from '../http/openapi';
 import { idempotent } from '../idempotency/middleware';
 import { requiredOperationId } from '../idempotency/operation-id';
 import { callUpstream } from '../upstream/upstream';
@@ -210,8 +211,8 @@ accounts.openapi(
       method: 'get',
       path: '/v1/accounts/me/transactions',
       summary:
-        'Your transactions from the read model (eventual). With a consistency token, read-your-writes.',
-      request: { query: TransactionsQuery },
+        'Your transactions from the read model (eventual: the nearest D1 replica). With a consistency token, read-your-writes (the primary, else the ledger). X-D1-Bookmark: read at least as fresh as a previous answer.',
+      request: { query: TransactionsQuery, headers: BookmarkHeaders },
       parameters: [
         {
           name: 'X-Consistency-Token',
@@ -224,6 +225,7 @@ accounts.openapi(
       responses: {
         200: {
           description: 'a page of transactions, newest first',
+          headers: documentedHeaders('X-D1-Bookmark'),
           content: {
             'application/json': {
               schema: z.object({
@@ -241,13 +243,18 @@ accounts.openapi(
   async (c) => {
     const { minVersion, cursor, limit } = c.req.valid('query');
     const token = minVersion ?? tokenHeader(c);
+    const bookmark = c.req.valid('header')[BOOKMARK_HEADER];
     const query = {
       ...accountOf(c),
       ...(token !== undefined ? { minVersion: token } : {}),
       ...(cursor !== undefined ? { before: cursor } : {}),
       ...(limit !== undefined ? { limit } : {}),
+      ...(bookmark !== undefined ? { bookmark } : {}),
     };
-    const page = unwrap(await upstream(c, () => c.env.PAYMENTS.listTransactions(query)));
+    const { bookmark: next, ...page } = unwrap(
+      await upstream(c, () => c.env.PAYMENTS.listTransactions(query)),
+    );
+    if (next) c.header(BOOKMARK_HEADER, next);
     return c.json(page, 200);
   },
 );

@@ -62,6 +62,8 @@ let users: Record<'customer' | 'otherCustomer' | 'admin', User>;
 let seed: {
   payee: User;
   product: { id: string; sku: string };
+  /** In the cart of every caller that may check out, for its one checkout. */
+  cartProduct: { id: string; sku: string };
   orderId: string;
   transferId: string;
 };
@@ -368,6 +370,51 @@ const ROWS: Row[] = [
     level: 'admin',
     success: 200,
   },
+  { method: 'GET', path: '/v1/cart', level: 'customer', success: 200 },
+  {
+    method: 'POST',
+    path: '/v1/cart/items',
+    level: 'customer',
+    success: 200,
+    request: () => ({ body: { sku: seed.product.sku, quantity: 1 } }),
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/cart/items/{sku}',
+    concrete: () => `/v1/cart/items/${seed.product.sku}`,
+    level: 'customer',
+    success: 200,
+  },
+  {
+    method: 'POST',
+    path: '/v1/cart/checkout',
+    level: 'customer',
+    success: 202,
+    request: () => idem(undefined),
+    check: locates('/v1/orders', 'orderId'),
+  },
+  {
+    method: 'GET',
+    path: '/v1/admin/carts/{customerId}/replicas',
+    concrete: () => `/v1/admin/carts/${users.customer.customerId}/replicas`,
+    level: 'admin',
+    success: 200,
+  },
+  { method: 'GET', path: '/v1/me/preferences', level: 'customer', success: 200 },
+  {
+    method: 'PUT',
+    path: '/v1/me/preferences',
+    level: 'customer',
+    success: 200,
+    request: () => ({ body: { theme: 'dark' } }),
+  },
+  {
+    method: 'GET',
+    path: '/v1/admin/preferences/{customerId}/replicas',
+    concrete: () => `/v1/admin/preferences/${users.customer.customerId}/replicas`,
+    level: 'admin',
+    success: 200,
+  },
 ];
 
 function expected(row: Row, caller: Caller): number {
@@ -400,6 +447,7 @@ const CONTRACT_HEADERS = [
   'ratelimit-reset',
   'retry-after',
   'www-authenticate',
+  'x-d1-bookmark',
 ];
 let documentedHeaders: (method: string, path: string, status: number) => string[];
 
@@ -432,7 +480,21 @@ beforeAll(async () => {
     readAccount(payee.accessToken),
   ]);
   const product = await insertProduct({ category: 'matrix' });
-  seed = { payee, product, orderId: '', transferId: '' };
+  const cartProduct = await insertProduct({ category: 'matrix' });
+  seed = {
+    payee,
+    product,
+    cartProduct,
+    orderId: '',
+    transferId: '',
+  };
+  for (const user of Object.values(users)) {
+    const res = await call('POST', '/v1/cart/items', {
+      token: user.accessToken,
+      body: { sku: cartProduct.sku, quantity: 1 },
+    });
+    if (res.status !== 200) throw new Error(`cart add: ${res.status} ${await res.text()}`);
+  }
   seed.orderId = await placeOrder();
   const transfer = await postIdempotent('/v1/transfers', customer.accessToken, {
     toCustomerId: payee.customerId,

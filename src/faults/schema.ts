@@ -7,15 +7,21 @@ import { z } from '@hono/zod-openapi';
 import { REGION_TARGET } from '../admin/scatter';
 import { SERVICE_NAMES } from '../upstream/services';
 
+/** Cart replication between replicas (drop: a partition) and one preferences storage node. */
+const REPLICATION_TARGET = 'replication';
+const REPLICA_TARGET = /^replica:[a-z]+-n\d{1,3}$/;
+
 const Target = z
   .union([
     z.enum(SERVICE_NAMES),
+    z.literal(REPLICATION_TARGET),
     z.string().regex(QUEUE_TARGET, 'a queue target is queue:<name>'),
     z.string().regex(REGION_TARGET, 'a region target is region:<configured region>'),
+    z.string().regex(REPLICA_TARGET, 'a replica target is replica:<node id>, e.g. replica:us-n0'),
   ])
   .openapi({
     description:
-      'An upstream service (`catalog`, …), a queue consumer (`queue:<queue name>`) or one region’s leg of the admin scatter-gather reads (`region:eu`).',
+      'An upstream service (`catalog`, …), a queue consumer (`queue:<queue name>`), one region’s leg of the admin scatter-gather reads (`region:eu`), cart replication (`replication`: `drop` partitions the replicas) or one preferences storage node (`replica:us-n0`, as GET /v1/admin/preferences/{customerId}/replicas lists it).',
     example: 'catalog',
   });
 

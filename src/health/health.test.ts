@@ -29,12 +29,14 @@ describe('health', () => {
     };
     expect(res.status).toBe(200);
     expect(Object.keys(body.services).sort()).toEqual([
+      'carts',
       'catalog',
       'identity',
       'inventory',
       'notifications',
       'orders',
       'payments',
+      'preferences',
     ]);
     for (const service of Object.values(body.services)) expect(service.status).toBe('ok');
   });

@@ -13,6 +13,7 @@ const REQUEST_HEADERS = [
   'traceparent',
   'x-api-key',
   'x-consistency-token',
+  'x-d1-bookmark',
 ];
 
 const RESPONSE_HEADERS = [
@@ -28,6 +29,7 @@ const RESPONSE_HEADERS = [
   'ratelimit-remaining',
   'ratelimit-reset',
   'x-consistency-token',
+  'x-d1-bookmark',
   'x-meridian-version',
 ];
 

@@ -45,6 +45,18 @@ export const problemResponse = (status: number, description = STATUS_MEANINGS[st
 export const problemResponses = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((status) => [status, problemResponse(status)]));
 
+/** The D1 read session bookmark a read-model route takes (common/d1-session.ts); it answers with X-D1-Bookmark. */
+export const BookmarkHeaders = z.object({
+  'x-d1-bookmark': z
+    .string()
+    .regex(/^[\x21-\x7e]{1,256}$/, 'not a bookmark')
+    .optional()
+    .openapi({
+      description:
+        'The X-D1-Bookmark of a previous answer: this read sees at least what that one saw, whichever replica serves it.',
+    }),
+});
+
 /** Every response header the gateway sends, by its canonical name. */
 export const RESPONSE_HEADERS = {
   'X-Request-Id':
@@ -62,6 +74,8 @@ export const RESPONSE_HEADERS = {
   'Retry-After': 'Seconds to wait before retrying.',
   'WWW-Authenticate':
     'The authentication scheme (RFC 6750), and why a presented token was refused.',
+  'X-D1-Bookmark':
+    "The read session's bookmark (D1 read replication): send it with the next read to read at least this fresh.",
 } as const;
 export type ResponseHeader = keyof typeof RESPONSE_HEADERS;
 

@@ -32,6 +32,8 @@ export function serviceScrapers(env: GatewayEnv): Record<ScrapedService, Scraper
     payments: () => env.PAYMENTS.metrics(),
     orders: () => env.ORDERS.metrics(),
     notifications: () => env.NOTIFICATIONS.metrics(),
+    carts: () => env.CARTS.metrics(),
+    preferences: () => env.PREFERENCES.metrics(),
     analytics: () => env.ANALYTICS.metrics(),
   };
 }

@@ -11,22 +11,22 @@ import {
   OrderIdSchema,
   OrderItemInputSchema,
   type OrderView,
-  type PricedItem,
   PricedItemSchema,
 } from '@common/contracts/orders';
+import { BOOKMARK_HEADER } from '@common/d1-session';
 import { problem, type Result, unwrap } from '@common/problem';
-import { derivedRegionalId } from '@common/regions';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { withAccess } from '../auth/access';
 import { principalOf } from '../auth/authenticate';
 import type { GatewayBindings } from '../context';
 import { acceptingOrders } from '../flags/middleware';
-import { documentedHeaders, problemResponses } from '../http/openapi';
+import { BookmarkHeaders, documentedHeaders, problemResponses } from '../http/openapi';
 import { idempotent } from '../idempotency/middleware';
 import { callerKey } from '../ratelimit/middleware';
 import { callUpstream } from '../upstream/upstream';
 import { isolateLongPolls } from './long-polls';
+import { orderIdOf, placeOrder } from './place';
 
 const ORDER_STATUS = z.enum(ORDER_STATUSES).openapi('OrderStatus');
 const OrderSchema = z
@@ -52,11 +52,6 @@ const IdParam = z.object({ id: OrderIdSchema });
 
 export const orders = new OpenAPIHono<GatewayBindings>();
 
-const meta = (c: { get: (k: 'requestId' | 'traceparent') => string }) => ({
-  requestId: c.get('requestId'),
-  traceparent: c.get('traceparent'),
-});
-
 orders.openapi(
   createRoute(
     withAccess('customer', {
@@ -78,46 +73,10 @@ orders.openapi(
     }),
   ),
   async (c) => {
-    const customer = principalOf(c);
-    const { items } = c.req.valid('json');
-    const log = c.get('log');
-    const quoted = unwrap(
-      await callUpstream('catalog', () => c.env.CATALOG.quote(items.map((i) => i.sku)), { log }),
-    );
-    // A Map: a SKU is client input, and a plain object would find `constructor` on its prototype.
-    const prices = new Map(quoted.map((q) => [q.sku, q.unitPrice]));
-    const priced: PricedItem[] = items.map((i) => {
-      const unitPrice = prices.get(i.sku);
-      if (!unitPrice) throw problem(400, 'sku_unknown', `unknown sku ${i.sku}`);
-      return { ...i, unitPrice };
-    });
-    if (new Set(priced.map((i) => i.unitPrice.currency)).size > 1) {
-      throw problem(
-        400,
-        'mixed_currencies',
-        'all items of an order must be priced in one currency',
-      );
-    }
-    const region = c.var.homeRegion;
-    // Derived from the idempotency key: a retry that takes over an attempt that
-    // died after placing the order names the same saga, which places it once.
-    // The id names the home region, so every later lookup asks that region only.
-    const idem = c.get('idempotency');
-    if (!idem) throw problem(400, 'idempotency_key_required', 'send an Idempotency-Key header');
-    const orderId = await derivedRegionalId('ord', region, idem.startedAt, idem.operationId);
-    const order = unwrap(
-      await callUpstream(
-        'orders',
-        () =>
-          c.env.ORDERS.placeOrder(
-            { orderId, customerId: customer.id, region, items: priced },
-            meta(c),
-          ),
-        { log },
-      ),
-    );
+    const orderId = await orderIdOf(c);
+    const order = await placeOrder(c, orderId, c.req.valid('json').items);
     c.header('location', `/v1/orders/${order.orderId}`);
-    return c.json({ orderId: order.orderId, status: order.status }, 202);
+    return c.json(order, 202);
   },
 );
 
@@ -209,11 +168,16 @@ orders.openapi(
     withAccess('customer', {
       method: 'get',
       path: '/v1/orders',
-      summary: "The caller's orders (customer; eventual: from the region's read model).",
-      request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).optional() }) },
+      summary:
+        "The caller's orders (customer; eventual: from the region's read model, served by the nearest D1 replica). Send the X-D1-Bookmark of a previous answer to read at least that fresh.",
+      request: {
+        query: z.object({ limit: z.coerce.number().int().min(1).max(100).optional() }),
+        headers: BookmarkHeaders,
+      },
       responses: {
         200: {
           description: 'orders, newest first',
+          headers: documentedHeaders('X-D1-Bookmark'),
           content: {
             'application/json': {
               schema: z.object({
@@ -238,12 +202,17 @@ orders.openapi(
   async (c) => {
     const customer = principalOf(c);
     const region = c.var.homeRegion;
-    const orders = await callUpstream(
-      'orders',
-      () => c.env.ORDERS.listOrders(customer.id, region, c.req.valid('query').limit ?? 50),
-      { log: c.get('log') },
+    const bookmark = c.req.header(BOOKMARK_HEADER) ?? null;
+    const page = unwrap(
+      await callUpstream(
+        'orders',
+        () =>
+          c.env.ORDERS.listOrders(customer.id, region, c.req.valid('query').limit ?? 50, bookmark),
+        { log: c.get('log') },
+      ),
     );
-    return c.json({ items: orders.map(({ customerId: _owner, ...order }) => order) }, 200);
+    if (page.bookmark) c.header(BOOKMARK_HEADER, page.bookmark);
+    return c.json({ items: page.items.map(({ customerId: _owner, ...order }) => order) }, 200);
   },
 );
 

@@ -8,6 +8,8 @@ export const SERVICE_NAMES = [
   'payments',
   'orders',
   'notifications',
+  'carts',
+  'preferences',
 ] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
@@ -19,5 +21,7 @@ export function healthCheckers(env: GatewayEnv): Record<ServiceName, () => Promi
     payments: () => env.PAYMENTS.health(),
     orders: () => env.ORDERS.health(),
     notifications: () => env.NOTIFICATIONS.health(),
+    carts: () => env.CARTS.health(),
+    preferences: () => env.PREFERENCES.health(),
   };
 }

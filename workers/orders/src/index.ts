@@ -13,6 +13,7 @@ import {
   type PlaceOrderInput,
   PlaceOrderInputSchema,
 } from '@common/contracts/orders';
+import { isBookmark, readSession } from '@common/d1-session';
 import { isolateSamples } from '@common/metrics/isolate';
 import { fail, ok, type Result } from '@common/problem';
 import {
@@ -39,6 +40,8 @@ import type { OrderSaga, SagaInspection } from './saga';
 export { OrderSaga } from './saga';
 
 const notFound = (orderId: string) => fail(404, 'order_not_found', `no order ${orderId}`);
+
+const clampLimit = (limit: number) => Math.min(Math.max(limit, 1), 100);
 
 export default class OrdersService extends WorkerEntrypoint<OrdersEnv> {
   #saga(region: Region, orderId: string): DurableObjectStub<OrderSaga> {
@@ -110,9 +113,16 @@ export default class OrdersService extends WorkerEntrypoint<OrdersEnv> {
     return this.#saga(home, orderId).cancel(customerId);
   }
 
-  /** Eventual: from the region's read model. */
-  async listOrders(customerId: string, region: Region, limit = 50): Promise<OrderSummary[]> {
-    return listOrders(this.env, region, customerId, Math.min(Math.max(limit, 1), 100));
+  /** Eventual: from the region's read model, at or after `bookmark` when given (D1 sessions). */
+  async listOrders(
+    customerId: string,
+    region: Region,
+    limit = 50,
+    bookmark?: string | null,
+  ): Promise<Result<{ items: OrderSummary[]; bookmark: string | null }>> {
+    if (bookmark !== undefined && bookmark !== null && !isBookmark(bookmark))
+      return fail(400, 'bookmark_invalid', 'not a bookmark this API issued');
+    return ok(await listOrders(this.env, region, customerId, clampLimit(limit), bookmark));
   }
 
   /**
@@ -120,7 +130,8 @@ export default class OrdersService extends WorkerEntrypoint<OrdersEnv> {
    * customer, after a keyset position (the gateway gathers every region).
    */
   async listRegionOrders(region: Region, query: RegionOrdersQuery): Promise<OrderSummary[]> {
-    return queryOrders(this.env, region, query);
+    // Eventual like the customers' list: the nearest replica serves it.
+    return queryOrders(readSession(ordersDb(this.env, region)), query);
   }
 
   /** Admin inspection, at the region the order id names (every region for an id that names none). */

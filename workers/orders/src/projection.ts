@@ -12,6 +12,7 @@ import {
   type OrderSnapshot,
   OrderSnapshotSchema,
 } from '@common/contracts/orders';
+import { type D1Reader, readSession } from '@common/d1-session';
 import type { Envelope } from '@common/envelope';
 import { REGION_CONFIG, type Region } from '@common/regions';
 import { z } from 'zod';
@@ -97,33 +98,37 @@ export type RegionOrdersQuery = z.input<typeof RegionOrdersQuerySchema>;
  * Orders of one region, newest first (`created_at DESC, id DESC`, a total
  * order: ids are unique), filtered by status and customer, after a keyset
  * position, at most `limit`: every filter is in the query, behind an index.
+ * Read by `db`: the region's database or a read session of it.
  */
-export async function queryOrders(
-  env: OrdersEnv,
-  region: Region,
-  query: RegionOrdersQuery,
-): Promise<OrderSummary[]> {
+export async function queryOrders(db: D1Reader, query: RegionOrdersQuery): Promise<OrderSummary[]> {
   const { status, customerId, after, limit } = RegionOrdersQuerySchema.parse(query);
   const filters: Array<[clause: string, ...values: (string | number)[]]> = [];
   if (status) filters.push(['status = ?', status]);
   if (customerId) filters.push(['customer_id = ?', customerId]);
   if (after) filters.push(['(created_at, id) < (?, ?)', after.createdAt, after.orderId]);
   const where = filters.length ? `WHERE ${filters.map(([clause]) => clause).join(' AND ')}` : '';
-  const { results } = await ordersDb(env, region)
+  const { results } = await db
     .prepare(`SELECT * FROM orders ${where} ORDER BY created_at DESC, id DESC LIMIT ?`)
     .bind(...filters.flatMap(([, ...values]) => values), limit)
     .all<OrderRow>();
   return results.map(summaryOf);
 }
 
-/** A customer's orders, or (customerId null, for operators) every order of the region. */
-export function listOrders(
+/**
+ * A customer's orders, read in a D1 session (common/d1-session.ts): at or
+ * after `bookmark` when given, else from the nearest replica; with the
+ * session's bookmark for the next read.
+ */
+export async function listOrders(
   env: OrdersEnv,
   region: Region,
-  customerId: string | null,
+  customerId: string,
   limit: number,
-): Promise<OrderSummary[]> {
-  return queryOrders(env, region, { ...(customerId === null ? {} : { customerId }), limit });
+  bookmark?: string | null,
+): Promise<{ items: OrderSummary[]; bookmark: string | null }> {
+  const session = readSession(ordersDb(env, region), bookmark);
+  const items = await queryOrders(session, { customerId, limit });
+  return { items, bookmark: session.getBookmark() };
 }
 
 function summaryOf(r: OrderRow): OrderSummary {

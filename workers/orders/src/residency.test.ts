@@ -62,6 +62,7 @@ describe('residency in flight', () => {
         'ORDER_EVENTS_EU__READ_MODEL',
         'ORDER_EVENTS_EU__NOTIFICATIONS',
         'ORDER_EVENTS_EU__ANALYTICS',
+        'ORDER_EVENTS_EU__CARTS',
       ]),
     );
     // Sent by inventory and payments: every reply arrived on the eu replies queue.

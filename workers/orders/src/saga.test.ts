@@ -164,7 +164,7 @@ describe('order saga Durable Object', () => {
     await service.placeOrder(o, meta);
     await stub(o).handleReply(reply(o, MESSAGE.stockUnavailable), queueOf(o));
     const list = await eventually(
-      () => service.listOrders(o.customerId, 'eu'),
+      () => service.listOrders(o.customerId, 'eu').then((r) => (r.ok ? r.value.items : [])),
       (items) => items[0]?.status === 'REJECTED',
     );
     expect(list.map((i) => [i.orderId, i.status])).toEqual([[o.orderId, 'REJECTED']]);

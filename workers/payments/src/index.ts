@@ -41,6 +41,7 @@ import {
   TransferRefSchema,
   type TransferView,
 } from '@common/contracts/payments';
+import { primarySession, readSession } from '@common/d1-session';
 import type { Envelope } from '@common/envelope';
 import { createLogger } from '@common/log';
 import { isolateSamples } from '@common/metrics/isolate';
@@ -221,17 +222,22 @@ export default class PaymentsService extends WorkerEntrypoint<PaymentsEnv> {
   async listTransactions(query: TransactionsQuery): Promise<Result<TransactionsPage>> {
     const parsed = TransactionsQuerySchema.safeParse(query);
     if (!parsed.success) return invalid(parsed.error);
-    const { customerId, region, minVersion, limit } = parsed.data;
+    const { customerId, region, minVersion, limit, bookmark } = parsed.data;
     const before = parsed.data.before ?? Number.MAX_SAFE_INTEGER;
     const accountId = accountIdOf(customerId);
     // The customer's own region's read model: nothing of theirs is elsewhere.
-    const db = paymentsDb(this.env, region);
-    if (minVersion && (await projectedThrough(db, accountId, minVersion)) < minVersion) {
-      const page = await this.#ledger(region, customerId).history(before, limit);
-      return ok({ ...page, source: 'ledger' });
+    // Read from the nearest replica (at least as fresh as `bookmark`); when it
+    // lags the token, from the primary; when that lags too, from the ledger.
+    let session = readSession(paymentsDb(this.env, region), bookmark);
+    if (minVersion && (await projectedThrough(session, accountId, minVersion)) < minVersion) {
+      session = primarySession(paymentsDb(this.env, region));
+      if ((await projectedThrough(session, accountId, minVersion)) < minVersion) {
+        const page = await this.#ledger(region, customerId).history(before, limit);
+        return ok({ ...page, source: 'ledger', bookmark: session.getBookmark() });
+      }
     }
-    const page = await projectedPage(db, accountId, before, limit);
-    return ok({ ...page, source: 'projection' });
+    const page = await projectedPage(session, accountId, before, limit);
+    return ok({ ...page, source: 'projection', bookmark: session.getBookmark() });
   }
 
   /**

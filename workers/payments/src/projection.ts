@@ -18,6 +18,7 @@ import {
   type LedgerEventType,
   type TransactionItem,
 } from '@common/contracts/payments';
+import type { D1Reader } from '@common/d1-session';
 import type { Envelope } from '@common/envelope';
 import { createLogger, errorMessage } from '@common/log';
 import { findInRegions, type Region, type RegionSearch, regionalDb } from '@common/regions';
@@ -100,7 +101,7 @@ export async function registerAccount(
 }
 
 /** How many of seqs 1..version the projection holds for the account (complete when equal). */
-export async function projectedThrough(db: D1Database, accountId: string, version: number) {
+export async function projectedThrough(db: D1Reader, accountId: string, version: number) {
   const row = await db
     .prepare('SELECT COUNT(*) AS n FROM transactions WHERE account_id = ? AND seq <= ?')
     .bind(accountId, version)
@@ -120,7 +121,7 @@ interface TransactionRow {
 
 /** Newest first, `seq < before`, from the projection. */
 export async function projectedPage(
-  db: D1Database,
+  db: D1Reader,
   accountId: string,
   before: number,
   limit: number,
