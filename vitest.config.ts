@@ -155,6 +155,9 @@ function pointAtRunner<
 
 const scriptNames: Record<string, string> = { gateway: 'meridian-gateway' };
 
+/** Suites of the gateway's edge cache (project gateway-edge). */
+const EDGE_SUITES = ['src/products/edge-cache.test.ts', 'src/inventory/hot-read.test.ts'];
+
 /** Gateway suites: every status a route answers must be in /openapi.json. */
 const documentedStatuses = path.resolve(import.meta.dirname, 'test/setup/documented-statuses.ts');
 
@@ -164,6 +167,8 @@ interface ProjectOptions {
   exclude?: string[];
   /** Var overrides for the runner on top of testVars. */
   vars?: Record<string, string>;
+  /** Var overrides of the other workers on top of testVars, by worker name. */
+  otherVars?: Record<string, Record<string, string>>;
   /** Extra Rate Limiting bindings of the runner (tests that need a small limit). */
   ratelimits?: Record<string, { namespace_id: string; simple: { limit: number; period: 10 | 60 } }>;
   /** Setup files of this project after the shared ones. */
@@ -174,10 +179,14 @@ interface ProjectOptions {
 function workerProject(runner: string, include: string[], options: ProjectOptions = {}) {
   const name = options.name ?? runner;
   const runnerScript = scriptNames[runner] ?? `meridian-${runner}`;
-  const vars = {
-    ...testVars,
-    [runner]: { ...(testVars as Record<string, object>)[runner], ...options.vars },
-  };
+  const base = testVars as Record<string, object>;
+  const otherVars = Object.fromEntries(
+    Object.keys({ ...base, ...options.otherVars }).map((w) => [
+      w,
+      { ...base[w], ...options.otherVars?.[w] },
+    ]),
+  );
+  const vars = { ...otherVars, [runner]: { ...base[runner], ...options.vars } };
   return defineProject({
     resolve: { alias },
     plugins: [
@@ -188,7 +197,7 @@ function workerProject(runner: string, include: string[], options: ProjectOption
           .filter((w) => w.name !== runner)
           .map((w) =>
             pointAtRunner(
-              workerOptions(w, { vars: testVars }),
+              workerOptions(w, { vars: otherVars }),
               runnerScript,
               `vitest-plugin-runner-${name}`,
             ),
@@ -250,7 +259,7 @@ export default defineConfig({
     globalSetup: [path.resolve(import.meta.dirname, 'test/setup/build-workers.ts')],
     projects: [
       workerProject('gateway', ['common/**/*.test.ts', 'src/**/*.test.ts'], {
-        exclude: ['src/upstream/shed.test.ts', 'src/analytics/**'],
+        exclude: ['src/upstream/shed.test.ts', 'src/analytics/**', ...EDGE_SUITES],
         // The API limit's tests swap this in for API_RATE_LIMITER (100000 here).
         ratelimits: {
           TEST_API_RATE_LIMITER: { namespace_id: '9001', simple: { limit: 5, period: 60 } },
@@ -267,6 +276,14 @@ export default defineConfig({
       // The analytics API asserts exact per-region counts of the orders it
       // places, so no other suite's orders may land in its storage.
       workerProject('gateway', ['src/analytics/**/*.test.ts'], { name: 'gateway-analytics' }),
+      // The edge cache's suites need a staleness bound far longer than an
+      // event takes, so a change seen early came by the event, not the TTL.
+      workerProject('gateway', EDGE_SUITES, {
+        name: 'gateway-edge',
+        vars: { EDGE_CACHE_MEMO_MS: '5000' },
+        otherVars: { catalog: { PRODUCT_CACHE_TTL_S: '60', PRODUCT_CACHE_SOFT_TTL_S: '30' } },
+        setupFiles: [documentedStatuses],
+      }),
       workerProject('identity', ['workers/identity/**/*.test.ts']),
       workerProject('inventory', ['workers/inventory/**/*.test.ts']),
       workerProject('catalog', ['workers/catalog/**/*.test.ts']),

@@ -106,10 +106,11 @@ export interface ProductPage {
 
 /**
  * Which level answered a read; surfaced as `X-Cache` by the gateway.
+ * `hit-edge` is the gateway's own edge cache (no call to the catalog).
  * `stale` means every level was past the staleness bound and D1 failed, so
  * the newest entry still held was served instead of an error.
  */
-export type CacheLevel = 'hit-memory' | 'hit-cache-api' | 'hit-kv' | 'miss' | 'stale';
+export type CacheLevel = 'hit-edge' | 'hit-memory' | 'hit-cache-api' | 'hit-kv' | 'miss' | 'stale';
 
 /** How fresh a cached read is; the gateway derives `Age` and `Cache-Control` from it. */
 export interface CacheMeta {

@@ -66,6 +66,12 @@ export const breakerTransitions = metrics.counter(
   ['upstream', 'from', 'to'],
 );
 
+export const edgeCacheReads = metrics.counter(
+  'meridian_edge_cache_reads_total',
+  "Catalog reads through the gateway's edge cache: hit (no catalog call), miss, or off (flag catalog.edge_cache).",
+  ['kind', 'result'],
+);
+
 export const healthProbeRounds = metrics.counter(
   'meridian_health_probe_rounds_total',
   'Readiness fan-outs to every service; at most one per HEALTH_CACHE_MS however many ask.',

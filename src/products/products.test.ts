@@ -60,7 +60,7 @@ describe('cached reads over HTTP', () => {
     const first = await gateway.fetch(url(`/v1/products/${id}`));
     const second = await gateway.fetch(url(`/v1/products/${id}`));
     expect(first.headers.get('x-cache')).toBe('miss');
-    expect(second.headers.get('x-cache')).toBe('hit-memory');
+    expect(second.headers.get('x-cache')).toBe('hit-edge');
     for (const res of [first, second]) {
       expect(res.headers.get('cache-control')).toMatch(/^public, max-age=\d+$/);
       expect(maxAge(res) + Number(res.headers.get('age'))).toBeLessThanOrEqual(BOUND_S);
@@ -94,7 +94,7 @@ describe('cached reads over HTTP', () => {
     const second = await gateway.fetch(url(`/v1/products?category=${category}`));
     expect(first.status).toBe(200);
     expect(first.headers.get('x-cache')).toBe('miss');
-    expect(second.headers.get('x-cache')).toBe('hit-memory');
+    expect(second.headers.get('x-cache')).toBe('hit-edge');
     expect(maxAge(second) + Number(second.headers.get('age'))).toBeLessThanOrEqual(BOUND_S);
   });
 });

@@ -10,7 +10,10 @@ import {
   type CachedProduct,
   type CacheMeta,
   CreateProductInputSchema,
+  type ListProductsInput,
   ListProductsInputSchema,
+  type Product,
+  type ProductPage,
   ProductSchema,
   UpdateProductInputSchema,
 } from '@common/contracts/catalog';
@@ -23,6 +26,7 @@ import type { GatewayBindings } from '../context';
 import { documentedHeaders, problemResponses } from '../http/openapi';
 import { callUpstream, callWithStaleCopy } from '../upstream/upstream';
 import { requireChargeable } from './currency';
+import { type Fresh, forgetWritten, keepsProduct, throughEdge } from './edge-cache';
 import { cacheHeaders, etagOf, ifMatchVersions, matchesIfNoneMatch } from './headers';
 
 const stale = (id: string) =>
@@ -36,7 +40,8 @@ const json = <S extends z.ZodType>(schema: S) => ({ 'application/json': { schema
 
 const cacheHeaderDocs = {
   'x-cache': {
-    description: 'which level answered: hit-memory, hit-cache-api, hit-kv, miss, or stale',
+    description:
+      "which level answered: hit-edge (the gateway's edge cache), hit-memory, hit-cache-api, hit-kv, miss, or stale",
     schema: { type: 'string' as const },
   },
   age: {
@@ -71,19 +76,56 @@ products.openapi(
   ),
   async (c) => {
     const query = c.req.valid('query');
-    const { page, ...meta } = unwrap(
-      await callUpstream('catalog', () => c.env.CATALOG.listProducts(query, metaOf(c)), {
-        log: c.get('log'),
-        idempotent: true,
-      }),
-    );
+    const read = () => pageFromCatalog(c, query);
+    // First pages only: the pages after a cursor are the long tail a client
+    // may invent (cursors), and are served as before.
+    const { value: page, meta } =
+      query.cursor === undefined
+        ? await throughEdge(c, {
+            kind: 'list',
+            key: `${query.category === undefined ? 'all' : `in=${query.category}`}:limit=${query.limit}`,
+            read,
+            keep: (p) => p.items.length > 0,
+          })
+        : await read();
     for (const [name, value] of Object.entries(cacheHeaders(meta))) c.header(name, value);
     return c.json(page, 200);
   },
 );
 
+async function pageFromCatalog(
+  c: Context<GatewayBindings>,
+  query: ListProductsInput,
+): Promise<Fresh<ProductPage>> {
+  const { page, ...meta } = unwrap(
+    await callUpstream('catalog', () => c.env.CATALOG.listProducts(query, metaOf(c)), {
+      log: c.get('log'),
+      idempotent: true,
+    }),
+  );
+  return { value: page, meta };
+}
+
 /** Last good product reads of this isolate, served (marked stale) while the catalog itself fails. */
 const productCopies = new StaleCopies<CachedProduct>({ entries_max: 1000, age_ms_max: 3_600_000 });
+
+async function productFromCatalog(
+  c: Context<GatewayBindings>,
+  id: string,
+): Promise<Fresh<Product>> {
+  const { result, staleAge_s } = await callWithStaleCopy(
+    'catalog',
+    productCopies,
+    id,
+    () => c.env.CATALOG.getProduct(id, metaOf(c)),
+    { log: c.get('log'), idempotent: true },
+  );
+  const { product, ...fresh } = unwrap(result);
+  // The catalog failed and this isolate served its last good copy: say so.
+  const meta: CacheMeta =
+    staleAge_s === undefined ? fresh : { ...fresh, cache: 'stale', ageMs: staleAge_s * 1000 };
+  return { value: product, meta };
+}
 
 products.openapi(
   createRoute(
@@ -105,17 +147,12 @@ products.openapi(
   ),
   async (c) => {
     const { id } = c.req.valid('param');
-    const { result, staleAge_s } = await callWithStaleCopy(
-      'catalog',
-      productCopies,
-      id,
-      () => c.env.CATALOG.getProduct(id, metaOf(c)),
-      { log: c.get('log'), idempotent: true },
-    );
-    const { product, ...fresh } = unwrap(result);
-    // The catalog failed and this isolate served its last good copy: say so.
-    const meta: CacheMeta =
-      staleAge_s === undefined ? fresh : { ...fresh, cache: 'stale', ageMs: staleAge_s * 1000 };
+    const { value: product, meta } = await throughEdge(c, {
+      kind: 'product',
+      key: id,
+      read: () => productFromCatalog(c, id),
+      keep: keepsProduct,
+    });
     const etag = etagOf(product);
     c.header('etag', etag);
     for (const [name, value] of Object.entries(cacheHeaders(meta))) c.header(name, value);
@@ -150,6 +187,7 @@ products.openapi(
         log: c.get('log'),
       }),
     );
+    forgetWritten(c);
     c.header('location', `/v1/products/${product.id}`);
     c.header('etag', etagOf(product));
     return c.json(product, 201);
@@ -199,6 +237,7 @@ products.openapi(
     // If-Match on a product that does not exist fails too (RFC 9110 §13.1.1).
     if (accepted !== undefined && !result.ok && result.problem.status === 404) throw stale(id);
     const product = unwrap(result);
+    forgetWritten(c, product);
     c.header('etag', etagOf(product));
     return c.json(product, 200);
   },
@@ -224,6 +263,7 @@ products.openapi(
         log: c.get('log'),
       }),
     );
+    forgetWritten(c, { id });
     return c.body(null, 204);
   },
 );
