@@ -10,11 +10,10 @@ import {
   ORDER_STATUSES,
   OrderIdSchema,
   OrderItemInputSchema,
-  type OrderView,
   PricedItemSchema,
 } from '@common/contracts/orders';
 import { BOOKMARK_HEADER } from '@common/d1-session';
-import { problem, type Result, unwrap } from '@common/problem';
+import { problem, unwrap } from '@common/problem';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { withAccess } from '../auth/access';
@@ -109,35 +108,40 @@ orders.openapi(
     const region = admin ? null : c.var.homeRegion;
     const owner = admin ? null : principal.id;
     const started = Date.now();
-    // Ownership first, without waiting: another customer's order is a 404 before anything waits.
-    let order = unwrap(
-      await callUpstream('orders', () => c.env.ORDERS.getOrder(id, region, owner, 0), {
-        log: c.get('log'),
-      }),
-    );
-    const left_ms = waitMs - (Date.now() - started);
-    if (left_ms > 0 && !isTerminal(order.status)) {
-      order = await waitForOrder(c, callerKey(c), left_ms, () =>
-        c.env.ORDERS.getOrder(id, region, owner, left_ms),
+    // A long-poll takes its caller's slot first: past the cap it is a 429
+    // before it costs an upstream call, so no caller can fill the bulkhead.
+    const slot = waitMs > 0 ? longPollSlot(c, callerKey(c)) : undefined;
+    try {
+      // Ownership first, without waiting: another customer's order is a 404 before anything waits.
+      let order = unwrap(
+        await callUpstream('orders', () => c.env.ORDERS.getOrder(id, region, owner, 0), {
+          log: c.get('log'),
+        }),
       );
+      const left_ms = waitMs - (Date.now() - started);
+      if (left_ms > 0 && !isTerminal(order.status)) {
+        // The wait holds the caller's slot and no bulkhead slot.
+        order = unwrap(
+          await callUpstream('orders', () => c.env.ORDERS.getOrder(id, region, owner, left_ms), {
+            log: c.get('log'),
+            bulkhead: false,
+            timeout_ms: left_ms + 5000,
+          }),
+        );
+      }
+      const { customerId: _owner, ...body } = order;
+      return c.json(body, 200);
+    } finally {
+      slot?.release();
     }
-    const { customerId: _owner, ...body } = order;
-    return c.json(body, 200);
   },
 );
 
-/**
- * The wait of a long-poll: the saga wakes it when the order becomes terminal.
- * It holds one of the caller's long-poll slots and no bulkhead slot.
- */
-async function waitForOrder(
-  c: Context<GatewayBindings>,
-  caller: string,
-  wait_ms: number,
-  read: () => Promise<Result<OrderView>>,
-): Promise<OrderView> {
+/** One of the caller's long-poll slots, or the 429 (caller's cap) / 503 (isolate's cap) problem. */
+function longPollSlot(c: Context<GatewayBindings>, caller: string): { release: () => void } {
   const slot = isolateLongPolls(c.env).acquire(caller);
-  if (!slot.ok && slot.reason === 'principal_limit') {
+  if (slot.ok) return slot;
+  if (slot.reason === 'principal_limit') {
     throw problem(
       429,
       'long_polls_exceeded',
@@ -145,22 +149,9 @@ async function waitForOrder(
       { retryAfter: 1 },
     );
   }
-  if (!slot.ok) {
-    throw problem(503, 'long_polls_saturated', 'too many long-polls are waiting', {
-      retryAfter: 1,
-    });
-  }
-  try {
-    return unwrap(
-      await callUpstream('orders', read, {
-        log: c.get('log'),
-        bulkhead: false,
-        timeout_ms: wait_ms + 5000,
-      }),
-    );
-  } finally {
-    slot.release();
-  }
+  throw problem(503, 'long_polls_saturated', 'too many long-polls are waiting', {
+    retryAfter: 1,
+  });
 }
 
 orders.openapi(
