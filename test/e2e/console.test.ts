@@ -173,11 +173,21 @@ describe('the operations console in a browser', () => {
     expect(confirmed.body.status).toBe('CONFIRMED');
     await page.getByRole('link', { name: 'Orders', exact: true }).click();
     await page.getByLabel('Customer').fill(buyer.customerId);
-    await page.getByRole('button', { name: 'Search' }).click();
-    // Only this customer's order is listed once the search is answered.
-    await page.getByRole('table', { name: '1 order, newest first' }).waitFor({ timeout: 30_000 });
     const link = page.getByRole('link', { name: `${orderId.slice(0, 8)}…${orderId.slice(-6)}` });
-    await link.waitFor();
+    // The listing is the read model (eventual): a saga on the fast path can
+    // confirm before its first event is projected, so search until it is there.
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Search' }).click();
+          await page.waitForTimeout(500);
+          return link.isVisible();
+        },
+        { timeout: 30_000, interval: 1000 },
+      )
+      .toBe(true);
+    // Only this customer's order is listed.
+    await page.getByRole('table', { name: '1 order, newest first' }).waitFor();
     await link.click();
     const timeline = page.getByRole('list', { name: `Timeline of ${orderId}` });
     await timeline.waitFor();
@@ -273,7 +283,7 @@ describe('the operations console in a browser', () => {
     'shows the order in the analytics window of its region',
     async () => {
       await page.getByRole('link', { name: 'Analytics' }).click();
-      await page.getByLabel('Window').selectOption('5m');
+      await page.getByLabel('Window', { exact: true }).selectOption('5m');
       const row = page.getByRole('row', { name: new RegExp(`^${ORDER_REGION}\\b`) });
       await expect
         .poll(async () => Number(await row.getByRole('cell').nth(1).textContent()), {
