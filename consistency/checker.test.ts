@@ -104,13 +104,22 @@ describe("Porcupine's published cases", () => {
   });
 });
 
-describe('the time budget', () => {
+describe('the budgets', () => {
   it('answers unknown, not a guess, when the search outlives its budget', () => {
     // 24 overlapping writes and a read of a value nobody wrote: every order
     // of the writes must be refuted, far more than a 0 ms budget allows.
     const writes = Array.from({ length: 24 }, (_, i) => put(i, i + 1, 0, 100));
     const history = [...writes, get(99, 1000, 200, 210)];
     expect(check(register, history, { timeout_ms: 0 }).result).toBe('unknown');
+  });
+
+  it('answers unknown, not an out-of-memory crash, when the memo outgrows its budget', () => {
+    const writes = Array.from({ length: 24 }, (_, i) => put(i, i + 1, 0, 100));
+    const history = [...writes, get(99, 1000, 200, 210)];
+    // Room for a few hundred memo entries: the search needs far more.
+    expect(check(register, history, { memo_bytes_max: 50_000 }).result).toBe('unknown');
+    // A history whose search fits the same budget is still answered.
+    expect(check(register, randomHistory(2, 12), { memo_bytes_max: 50_000 }).result).toBe('ok');
   });
 });
 

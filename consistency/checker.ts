@@ -14,7 +14,8 @@
  *   list, backtracking puts them back (unlift).
  * - Memoisation: a (bitset of linearized operations, model state) pair that
  *   was reached before is never explored again; states compare with `equal`.
- * - A time budget: when it runs out the answer is "unknown", never a guess.
+ * - A time budget and a memory budget: when either runs out the answer is
+ *   "unknown", never a guess (and never an out-of-memory crash).
  *
  * An operation whose outcome the client never learned (a timeout) has
  * `return: Infinity` and an output the model accepts in any state: it may
@@ -65,7 +66,17 @@ export interface CheckOutcome<I, O> {
 export interface CheckOptions {
   /** Budget for the whole history; past it the answer is "unknown". Default 10 s. */
   timeout_ms?: number;
+  /**
+   * Memory budget of one partition's memo (linearized sets and states seen);
+   * past it the answer is "unknown", never an out-of-memory crash. Default
+   * 1 GiB (an estimate: each entry's bitset plus a fixed overhead).
+   */
+  memo_bytes_max?: number;
 }
+
+const MEMO_BYTES_MAX = 1024 ** 3;
+/** Estimated bytes of one memo entry beside its bitset's words (objects, array slot, state). */
+const MEMO_ENTRY_OVERHEAD_BYTES = 120;
 
 interface Entry {
   kind: 'call' | 'return';
@@ -143,8 +154,13 @@ function checkSingle<S, I, O>(
   model: Model<S, I, O>,
   operations: readonly Operation<I, O>[],
   deadline: number,
+  memo_bytes_max: number,
 ): SingleResult {
   const equal = model.equal ?? Object.is;
+  const entries_max = Math.floor(
+    memo_bytes_max / (MEMO_ENTRY_OVERHEAD_BYTES + 8 * Math.ceil(operations.length / 32)),
+  );
+  let entries = 0;
   const first = makeLinkedEntries(makeEntries(operations));
   const head: ListNode = { value: null, match: null, id: -1, next: first, prev: null };
   if (first) first.prev = head;
@@ -166,6 +182,7 @@ function checkSingle<S, I, O>(
         const bucket = cache.get(hash);
         const seen = bucket?.some((c) => c.linearized.equals(linearized) && equal(c.state, next));
         if (!seen) {
+          if (++entries > entries_max) return { result: 'unknown', longest };
           const cached = { linearized: linearized.clone(), state: next };
           if (bucket) bucket.push(cached);
           else cache.set(hash, [cached]);
@@ -211,7 +228,7 @@ export function partitionHistory<S, I, O>(
 export function check<S, I, O>(
   model: Model<S, I, O>,
   history: readonly Operation<I, O>[],
-  { timeout_ms = 10_000 }: CheckOptions = {},
+  { timeout_ms = 10_000, memo_bytes_max = MEMO_BYTES_MAX }: CheckOptions = {},
 ): CheckOutcome<I, O> {
   const started = Date.now();
   const deadline = started + timeout_ms;
@@ -220,7 +237,7 @@ export function check<S, I, O>(
     const outOfTime = Date.now() > deadline;
     const single: SingleResult = outOfTime
       ? { result: 'unknown', longest: [] }
-      : checkSingle(model, operations, deadline);
+      : checkSingle(model, operations, deadline, memo_bytes_max);
     partitions.push({ key, operations, ...single });
   }
   const results = new Set(partitions.map((p) => p.result));

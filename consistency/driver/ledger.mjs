@@ -23,6 +23,14 @@ const READERS = 3;
 const DEPOSITORS = 2;
 const BUYERS = 4;
 const PRICE = 700;
+/**
+ * The account is one key, so its history is one partition; each operation
+ * that timed out may have applied anywhere after its call, which makes the
+ * search exponential in them. A bounded history keeps the check decidable
+ * within its budgets (a full run stops issuing calls here, or at the end of
+ * the window, whichever comes first).
+ */
+const OPERATIONS_MAX = Number(process.env.CONSISTENCY_LEDGER_OPERATIONS_MAX) || 400;
 
 const accountOf = (body) => ({
   kind: 'account',
@@ -93,11 +101,16 @@ export async function ledgerHistory(system, { duration_ms, settle_ms, inject }) 
   };
 
   const started = now();
-  await clients(READERS + DEPOSITORS + BUYERS, until, async (i) => {
-    const clientId = i + 1;
-    if (i < READERS) return read(clientId);
-    if (i < READERS + DEPOSITORS) return deposit(clientId);
-    return buy(clientId);
-  });
+  await clients(
+    READERS + DEPOSITORS + BUYERS,
+    until,
+    async (i) => {
+      const clientId = i + 1;
+      if (i < READERS) return read(clientId);
+      if (i < READERS + DEPOSITORS) return deposit(clientId);
+      return buy(clientId);
+    },
+    () => history.length >= OPERATIONS_MAX,
+  );
   return { history, clients: READERS + DEPOSITORS + BUYERS, from: started, to: now() };
 }

@@ -143,10 +143,10 @@ export function randomSource(seed) {
 }
 
 /** Runs `clients` loops until `until` (run time); each loop gets its index. */
-export async function clients(count, until, loop) {
+export async function clients(count, until, loop, done = () => false) {
   await Promise.all(
     Array.from({ length: count }, async (_, i) => {
-      while (now() < until) await loop(i);
+      while (now() < until && !done()) await loop(i);
     }),
   );
 }
