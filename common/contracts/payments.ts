@@ -17,6 +17,8 @@ export const BALANCE_MAX = 100_000_000_000_000;
 export const OPERATION_ID_MAX = 200;
 export const PAGE_LIMIT_MAX = 100;
 
+/** ISO 4217's code for "no currency": an account with no money movement yet. */
+export const NO_CURRENCY = 'XXX';
 export const CurrencySchema = z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code');
 export const AmountSchema = z.number().int().positive().max(AMOUNT_MAX);
 export const OperationIdSchema = z

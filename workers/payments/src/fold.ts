@@ -7,7 +7,12 @@
  * The state is `balance` (spendable) and `inTransit` (sent by an outgoing
  * transfer and not yet credited or reversed); both are never negative.
  */
-import { BALANCE_MAX, type LedgerEventType, type LedgerReceipt } from '@common/contracts/payments';
+import {
+  BALANCE_MAX,
+  type LedgerEventType,
+  type LedgerReceipt,
+  NO_CURRENCY,
+} from '@common/contracts/payments';
 import { fail, ok, type Result } from '@common/problem';
 import type { Region } from '@common/regions';
 import type { LedgerCommand } from './ledger-types';
@@ -185,7 +190,7 @@ export function referenceOf(command: MoneyCommand): string | null {
 }
 
 export function receiptOf(state: LedgerState, replayed = false): LedgerReceipt {
-  const currency = state.currency ?? 'XXX';
+  const currency = state.currency ?? NO_CURRENCY;
   return {
     accountId: state.accountId ?? '',
     balance: { amount: state.balance, currency },

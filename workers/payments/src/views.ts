@@ -6,6 +6,7 @@ import {
   FUNDING_SOURCES,
   type FundingSource,
   type LedgerEventMessage,
+  NO_CURRENCY,
   TRANSFER_EVENT_TYPES,
   type TransactionItem,
   type TransferEventMessage,
@@ -81,7 +82,7 @@ export function messageOf(event: StoredEvent, state: LedgerState): LedgerEventMe
     seq: event.seq,
     type: event.type,
     amount: event.amount,
-    currency: state.currency ?? 'XXX',
+    currency: state.currency ?? NO_CURRENCY,
     balanceAfter: event.balanceAfter,
     reference: event.reference,
     at: event.at,
@@ -114,7 +115,7 @@ export function transferEventOf(
     fromCustomerId: received ? other : self,
     toCustomerId: received ? self : other,
     amount: event.amount,
-    currency: state.currency ?? 'XXX',
+    currency: state.currency ?? NO_CURRENCY,
     at: event.at,
   };
 }
