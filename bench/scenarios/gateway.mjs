@@ -1,6 +1,6 @@
 // The gateway's own cost, against bare-route: /health (the middleware chain
 // without the rate limiter, which skips health) and the JWKS (the whole
-// chain, rate-limit Durable Object included, no upstream).
+// chain, the Rate Limiting binding included, no upstream).
 import { httpOutcome, measure, request } from '../harness.mjs';
 
 export async function gatewayRoutes(system, options) {

@@ -3,8 +3,9 @@
 // (registered and funded up front) in a closed loop: POST /v1/orders, then long-poll
 // GET /v1/orders/{id}?waitMs=10000 until a terminal status. Latency is from
 // the POST to the answer that says CONFIRMED; any other end is an error. The
-// saga's six queue hops (reserve, reply, capture, reply, confirm, reply) run
-// with the consumers' batching from wrangler.toml, which run.mjs prints.
+// saga calls inventory and payments directly (its fast path); a call that
+// fails goes over its queue with the consumers' batching from wrangler.toml,
+// which run.mjs prints.
 import {
   admin,
   customerHeaders,
