@@ -11,7 +11,6 @@
 
 import { workerVersion } from '@common/version';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
 import { withAccess } from '../auth/access';
 import type { GatewayBindings } from '../context';
 import { documentedHeaders, problemResponses } from '../http/openapi';
@@ -46,16 +45,12 @@ const ReadySchema = z.object({
 });
 
 /** The readiness route's own limit (the API's limiter skips health). */
-function healthRateLimit(): MiddlewareHandler<GatewayBindings> {
-  return function healthRateLimitMiddleware(c, next) {
-    return rateLimit({
-      name: 'health',
-      limiter: (env) => env.HEALTH_RATE_LIMITER,
-      policy: healthPolicy,
-      skip: () => false,
-    })(c, next);
-  };
-}
+const healthRateLimit = rateLimit({
+  name: 'health',
+  limiter: (env) => env.HEALTH_RATE_LIMITER,
+  policy: healthPolicy,
+  skip: () => false,
+});
 
 /** Readiness has its own limit, so its answers say what that limit is. */
 const LIMIT_HEADERS = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] as const;
@@ -84,7 +79,7 @@ health.openapi(
     withAccess('public', {
       method: 'get',
       path: '/health/ready',
-      middleware: [healthRateLimit()],
+      middleware: [healthRateLimit],
       summary:
         'Readiness: every service answers its probe, with a closed breaker and no fault rule.',
       description:
