@@ -25,7 +25,7 @@ import {
   type TokenPair,
   uniqueEmail,
 } from '../../test/support/clients';
-import { clearFaults, putFaultsEverywhere } from '../../test/support/faults';
+import { clearFaults, holdReservations } from '../../test/support/faults';
 import { insertDeadLetter, insertProduct } from '../../test/support/fixtures';
 import { devWebhookSecret, topUpEvent } from '../../test/support/provider';
 import { signWebhook } from '../funding/signature';
@@ -86,10 +86,7 @@ async function placeOrder(): Promise<string> {
  * retries it a second later).
  */
 async function pendingOrder(): Promise<string> {
-  await putFaultsEverywhere([
-    { target: 'inventory', kind: 'error', rate: 1, ttlSeconds: 30 },
-    { target: 'queue:meridian-inventory-commands', kind: 'error', rate: 1, ttlSeconds: 30 },
-  ]);
+  await holdReservations({ ttlSeconds: 30 });
   try {
     return await placeOrder();
   } finally {

@@ -15,7 +15,7 @@ import {
   register,
   type TokenPair,
 } from '../../test/support/clients';
-import { clearFaults, putFaultsEverywhere } from '../../test/support/faults';
+import { clearFaults, holdReservations } from '../../test/support/faults';
 import { insertProduct } from '../../test/support/fixtures';
 import { gatewayUpstreams, resetUpstreams } from '../upstream/upstream';
 import { isolateLongPolls, LongPolls, longPollLimits } from './long-polls';
@@ -46,16 +46,9 @@ function place(c: TokenPair, sku: string): Promise<Response> {
   });
 }
 
-/**
- * An order that stays non-terminal while the rules last: the saga's direct
- * call to inventory fails (so it falls back to the queue), and every
- * delivery of the inventory commands queue fails.
- */
+/** An order that stays non-terminal while the rules last. */
 async function pendingOrder(c: TokenPair, sku: string): Promise<string> {
-  await putFaultsEverywhere([
-    { target: 'inventory', kind: 'error', rate: 1 },
-    { target: 'queue:meridian-inventory-commands', kind: 'error', rate: 1 },
-  ]);
+  await holdReservations();
   const placed = await place(c, sku);
   expect(placed.status).toBe(202);
   return (await okJson<{ orderId: string }>(placed)).orderId;

@@ -42,6 +42,19 @@ export async function putFaultsEverywhere(rules: RuleInput[]): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 500));
 }
 
+/**
+ * Holds every order's stock reservation back while the rules last: the
+ * saga's direct call to inventory fails (so it falls back to the queue) and
+ * so does every delivery of the inventory commands queue. An order placed
+ * meanwhile stays PENDING.
+ */
+export async function holdReservations(ttl: { ttlSeconds?: number } = {}): Promise<void> {
+  await putFaultsEverywhere([
+    { target: 'inventory', kind: 'error', rate: 1, ...ttl },
+    { target: 'queue:meridian-inventory-commands', kind: 'error', rate: 1, ...ttl },
+  ]);
+}
+
 export async function clearFaults(): Promise<void> {
   const res = await gateway.fetch(`${BASE}/v1/admin/faults`, { method: 'DELETE', headers: ADMIN });
   expect(res.status).toBe(200);
