@@ -47,6 +47,8 @@ const options = {
   trials: positiveInteger('CONSISTENCY_STALENESS_TRIALS', short ? 3 : 10),
   check_timeout_ms: 60_000,
   port: positiveInteger('CONSISTENCY_PORT', 8920),
+  // docs/consistency.md, Limits: one key, so the search is exponential in possibly-applied calls.
+  ledger_operations_max: positiveInteger('CONSISTENCY_LEDGER_OPERATIONS_MAX', 400),
 };
 
 /** Faults live for the history plus a margin, so a run that dies leaves none for long. */

@@ -23,14 +23,6 @@ const READERS = 3;
 const DEPOSITORS = 2;
 const BUYERS = 4;
 const PRICE = 700;
-/**
- * The account is one key, so its history is one partition; each operation
- * that timed out may have applied anywhere after its call, which makes the
- * search exponential in them. A bounded history keeps the check decidable
- * within its budgets (a full run stops issuing calls here, or at the end of
- * the window, whichever comes first).
- */
-const OPERATIONS_MAX = Number(process.env.CONSISTENCY_LEDGER_OPERATIONS_MAX) || 400;
 
 const accountOf = (body) => ({
   kind: 'account',
@@ -38,7 +30,17 @@ const accountOf = (body) => ({
   version: body.version,
 });
 
-export async function ledgerHistory(system, { duration_ms, settle_ms, inject }) {
+/**
+ * The account is one key, so its history is one partition; each operation
+ * that timed out may have applied anywhere after its call, which makes the
+ * search exponential in them. `ledger_operations_max` bounds the history to
+ * keep the check decidable within its budgets (calls stop there, or at the
+ * end of the window, whichever comes first).
+ */
+export async function ledgerHistory(
+  system,
+  { duration_ms, settle_ms, inject, ledger_operations_max },
+) {
   const product = await freshProduct(system, { price: PRICE });
   await restock(system, product.sku, 1_000_000, REGION);
   const customer = await registerCustomer(system, { region: REGION });
@@ -110,7 +112,7 @@ export async function ledgerHistory(system, { duration_ms, settle_ms, inject }) 
       if (i < READERS + DEPOSITORS) return deposit(clientId);
       return buy(clientId);
     },
-    () => history.length >= OPERATIONS_MAX,
+    () => history.length >= ledger_operations_max,
   );
   return { history, clients: READERS + DEPOSITORS + BUYERS, from: started, to: now() };
 }
